@@ -1,0 +1,105 @@
+//! `h2h`: performance management for drug-strategy partnerships. This binary only parses
+//! arguments and wires the layers together; the work happens in the library crates.
+
+mod commands;
+mod output;
+mod reference;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Format;
+
+/// Performance management for drug-strategy partnerships in England and Wales.
+#[derive(Debug, Parser)]
+#[command(name = "h2h", version, about, long_about = None)]
+struct Cli {
+    /// The database: `sqlite://FILE` (the default is h2h.db in the current directory) or
+    /// `postgres://USER@HOST/DB`.
+    #[arg(long, global = true, env = "H2H_DATABASE_URL", default_value = h2h_store::DEFAULT_DATABASE_URL)]
+    db: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load the framework, the real geography and a demo partnership, then serve the web
+    /// application: the one-command tour.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Serve the web application and the JSON API.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Import a file into the store.
+    #[command(subcommand)]
+    Import(Import),
+    /// The metric catalogue.
+    Metrics {
+        /// Only metrics of this tier: headline, supporting, additional, local, programme.
+        #[arg(long)]
+        tier: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The six framework outcomes.
+    Outcomes {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Areas: countries, regions, local authorities, police force areas, partnerships.
+    Areas {
+        /// A kind (country, region, county, unitary, metropolitan_district, london_borough,
+        /// district, pfa, csp, cdp, dip_area, custom) or a group (upper_tier, lower_tier).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Import {
+    /// Custom areas and their memberships (areas.csv).
+    Areas {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("H2H_LOG")
+                .unwrap_or_else(|_| "h2h=info,h2h_web=info,warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The h2h domain: the outcomes framework, areas, periods and the rules that hold between them.
+//!
+//! Everything here is plain Rust with no I/O. Values are parsed at the edge into the types of
+//! this crate (a [`Period`], an [`AreaCode`], a [`MetricId`]), so code that holds one never
+//! re-validates it.
+
+pub mod area;
+pub mod catalogue;
+pub mod geography;
+pub mod metric;
+pub mod period;
+
+pub use area::{AgeBand, Area, AreaCode, AreaKind, AreaKindFilter, CustomArea};
+pub use catalogue::{
+    Catalogue, CatalogueError, Outcome, OutcomeId, OutcomeKind, Target, TargetBasis, TargetKind,
+};
+pub use geography::{CodeChange, Geography, PopulationEstimate};
+pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
+pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};

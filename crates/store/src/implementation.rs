@@ -1,0 +1,420 @@
+//! The one implementation of [`Store`](crate::Store), written once and compiled for each
+//! backend's pool type by [`implement_store!`]. The SQL is portable: `$n` placeholders,
+//! `ON CONFLICT`, and integer, text and nullable columns only.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+/// Builds the migrator for one backend from its embedded DDL, one migration per file.
+pub(crate) fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
+    let migrations = migrations
+        .iter()
+        .zip(1_i64..)
+        .map(|((description, sql), version)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Rows per multi-row `INSERT`: well under SQLite's 32,766 bound parameters.
+pub(crate) const BATCH_ROWS: usize = 1000;
+
+/// The year whose all-ages estimate is shown as an area's population.
+pub(crate) const POPULATION_YEAR: i64 = h2h_domain::geography::POPULATION_YEAR as i64;
+
+pub(crate) const AREA_COLUMNS: &str = "SELECT a.code, a.name, a.kind, p.population FROM areas a \
+     LEFT JOIN area_populations p ON p.area_code = a.code AND p.year = $1 AND p.age_band = 'all'";
+
+/// Implements [`Store`](crate::Store) for a struct with a `pool` field of a sqlx pool type.
+macro_rules! implement_store {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $store {
+            fn backend(&self) -> crate::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<(), crate::StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn reference_state(&self) -> Result<crate::ReferenceState, crate::StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as("SELECT key, value FROM metadata")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let value = |key: &str| rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+                Ok(crate::ReferenceState {
+                    catalogue_version: value("catalogue_version"),
+                    geography_version: value("geography_version"),
+                })
+            }
+
+            async fn install_catalogue(&self, catalogue: &h2h_domain::Catalogue) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                for (position, outcome) in (0_i64..).zip(&catalogue.outcomes) {
+                    sqlx::query(
+                        "INSERT INTO outcomes (id, position, name, kind, description) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, \
+                         kind = excluded.kind, description = excluded.description",
+                    )
+                    .bind(outcome.id.as_str())
+                    .bind(position)
+                    .bind(&outcome.name)
+                    .bind(outcome.kind.code())
+                    .bind(&outcome.description)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM targets WHERE origin = 'catalogue'").execute(&mut *tx).await?;
+                sqlx::query("UPDATE metrics SET origin = 'retired' WHERE origin = 'catalogue'")
+                    .execute(&mut *tx)
+                    .await?;
+                for (position, metric) in (0_i64..).zip(&catalogue.metrics) {
+                    sqlx::query(
+                        "INSERT INTO metrics (id, position, tier, outcome_id, origin, definition) \
+                         VALUES ($1, $2, $3, $4, 'catalogue', $5) \
+                         ON CONFLICT (id) DO UPDATE SET position = excluded.position, tier = excluded.tier, \
+                         outcome_id = excluded.outcome_id, origin = 'catalogue', definition = excluded.definition",
+                    )
+                    .bind(metric.id.as_str())
+                    .bind(position)
+                    .bind(metric.tier.code())
+                    .bind(metric.outcome.as_ref().map(|o| o.as_str()))
+                    .bind(crate::rows::to_json(metric)?)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                // A metric dropped from the catalogue goes unless something still refers to it.
+                sqlx::query(
+                    "DELETE FROM metrics WHERE origin = 'retired' \
+                     AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.metric_id = metrics.id)",
+                )
+                .execute(&mut *tx)
+                .await?;
+                for target in &catalogue.targets {
+                    sqlx::query(
+                        "INSERT INTO targets (metric_id, area_code, period, kind, origin, definition) \
+                         VALUES ($1, $2, $3, $4, 'catalogue', $5) \
+                         ON CONFLICT (metric_id, area_code, period, kind) DO UPDATE SET \
+                         origin = 'catalogue', definition = excluded.definition",
+                    )
+                    .bind(target.metric_id.as_str())
+                    .bind(target.area_code.as_str())
+                    .bind(target.period.code())
+                    .bind(target.kind.code())
+                    .bind(crate::rows::to_json(target)?)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                set_metadata(&mut tx, "catalogue_version", &catalogue.version).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn install_geography(
+                &self,
+                geography: &h2h_domain::Geography,
+                version: &str,
+            ) -> Result<(), crate::StoreError> {
+                use crate::implementation::BATCH_ROWS;
+                let mut tx = self.pool.begin().await?;
+                for (offset, chunk) in (0_i64..).step_by(BATCH_ROWS).zip(geography.areas.chunks(BATCH_ROWS)) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO areas (code, name, kind, origin, position) ");
+                    insert.push_values((offset..).zip(chunk), |mut row, (position, area)| {
+                        row.push_bind(area.code.as_str())
+                            .push_bind(area.name.as_str())
+                            .push_bind(area.kind.code())
+                            .push_bind("shipped")
+                            .push_bind(position);
+                    });
+                    insert.push(
+                        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+                         origin = 'shipped', position = excluded.position",
+                    );
+                    insert.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "DELETE FROM area_parents WHERE area_code IN (SELECT code FROM areas WHERE origin = 'shipped') \
+                     AND parent_code IN (SELECT code FROM areas WHERE origin = 'shipped')",
+                )
+                .execute(&mut *tx)
+                .await?;
+                let links: Vec<(&str, &str, i64)> = geography
+                    .areas
+                    .iter()
+                    .flat_map(|a| (0_i64..).zip(&a.parents).map(move |(i, p)| (a.code.as_str(), p.as_str(), i)))
+                    .collect();
+                for chunk in links.chunks(BATCH_ROWS) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO area_parents (area_code, parent_code, position) ");
+                    insert.push_values(chunk, |mut row, (area, parent, position)| {
+                        row.push_bind(*area).push_bind(*parent).push_bind(*position);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                sqlx::query("DELETE FROM area_code_changes").execute(&mut *tx).await?;
+                for change in &geography.code_changes {
+                    sqlx::query(
+                        "INSERT INTO area_code_changes (old_code, new_code, effective, reason) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (old_code) DO NOTHING",
+                    )
+                    .bind(change.old_code.as_str())
+                    .bind(change.new_code.as_str())
+                    .bind(change.effective.as_deref())
+                    .bind(&change.reason)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "DELETE FROM area_populations WHERE area_code IN (SELECT code FROM areas WHERE origin = 'shipped')",
+                )
+                .execute(&mut *tx)
+                .await?;
+                let estimates: Vec<(&str, i64, String, i64)> = geography
+                    .populations
+                    .iter()
+                    .flat_map(|(code, estimates)| {
+                        estimates.iter().map(move |e| {
+                            (code.as_str(), i64::from(e.year), e.age_band.code(), i64::try_from(e.population).unwrap_or(i64::MAX))
+                        })
+                    })
+                    .collect();
+                for chunk in estimates.chunks(BATCH_ROWS) {
+                    let mut insert =
+                        sqlx::QueryBuilder::new("INSERT INTO area_populations (area_code, year, age_band, population) ");
+                    insert.push_values(chunk, |mut row, (code, year, band, population)| {
+                        row.push_bind(*code).push_bind(*year).push_bind(band.as_str()).push_bind(*population);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                set_metadata(&mut tx, "geography_version", version).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn outcomes(&self) -> Result<Vec<h2h_domain::Outcome>, crate::StoreError> {
+                let rows: Vec<crate::rows::OutcomeRow> =
+                    sqlx::query_as("SELECT id, name, kind, description FROM outcomes ORDER BY position")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(crate::rows::outcome).collect()
+            }
+
+            async fn metrics(&self) -> Result<Vec<h2h_domain::Metric>, crate::StoreError> {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as("SELECT definition FROM metrics WHERE origin <> 'retired' ORDER BY position, id")
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.iter().map(|(d,)| crate::rows::metric(d)).collect()
+            }
+
+            async fn targets(&self) -> Result<Vec<h2h_domain::Target>, crate::StoreError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT definition FROM targets ORDER BY metric_id, area_code, period, kind",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(d,)| crate::rows::target(d)).collect()
+            }
+
+            async fn areas(
+                &self,
+                filter: Option<h2h_domain::AreaKindFilter>,
+            ) -> Result<Vec<h2h_domain::Area>, crate::StoreError> {
+                use crate::implementation::{AREA_COLUMNS, POPULATION_YEAR};
+                let rows: Vec<crate::rows::AreaRow> =
+                    sqlx::query_as(&format!("{AREA_COLUMNS} ORDER BY a.position, a.code"))
+                        .bind(POPULATION_YEAR)
+                        .fetch_all(&self.pool)
+                        .await?;
+                let links: Vec<crate::rows::LinkRow> =
+                    sqlx::query_as("SELECT area_code, parent_code FROM area_parents ORDER BY area_code, position")
+                        .fetch_all(&self.pool)
+                        .await?;
+                let areas = crate::rows::areas(rows, links)?;
+                Ok(match filter {
+                    Some(filter) => areas.into_iter().filter(|a| filter.matches(a.kind)).collect(),
+                    None => areas,
+                })
+            }
+
+            async fn area(
+                &self,
+                code: &h2h_domain::AreaCode,
+            ) -> Result<Option<h2h_domain::Area>, crate::StoreError> {
+                use crate::implementation::{AREA_COLUMNS, POPULATION_YEAR};
+                let current: Option<(String,)> =
+                    sqlx::query_as("SELECT new_code FROM area_code_changes WHERE old_code = $1")
+                        .bind(code.as_str())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let current = current.map_or_else(|| code.as_str().to_owned(), |(c,)| c);
+                let rows: Vec<crate::rows::AreaRow> = sqlx::query_as(&format!("{AREA_COLUMNS} WHERE a.code = $2"))
+                    .bind(POPULATION_YEAR)
+                    .bind(&current)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let links: Vec<crate::rows::LinkRow> = sqlx::query_as(
+                    "SELECT area_code, parent_code FROM area_parents WHERE area_code = $1 ORDER BY position",
+                )
+                .bind(&current)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(crate::rows::areas(rows, links)?.into_iter().next())
+            }
+
+            async fn area_children(
+                &self,
+                code: &h2h_domain::AreaCode,
+            ) -> Result<Vec<h2h_domain::Area>, crate::StoreError> {
+                use crate::implementation::{AREA_COLUMNS, POPULATION_YEAR};
+                let rows: Vec<crate::rows::AreaRow> = sqlx::query_as(&format!(
+                    "{AREA_COLUMNS} JOIN area_parents l ON l.area_code = a.code WHERE l.parent_code = $2 \
+                     ORDER BY a.position, a.code"
+                ))
+                .bind(POPULATION_YEAR)
+                .bind(code.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                let links: Vec<crate::rows::LinkRow> = sqlx::query_as(
+                    "SELECT l2.area_code, l2.parent_code FROM area_parents l \
+                     JOIN area_parents l2 ON l2.area_code = l.area_code WHERE l.parent_code = $1 \
+                     ORDER BY l2.area_code, l2.position",
+                )
+                .bind(code.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                crate::rows::areas(rows, links)
+            }
+
+            async fn code_changes(&self) -> Result<Vec<h2h_domain::CodeChange>, crate::StoreError> {
+                let rows: Vec<crate::rows::CodeChangeRow> = sqlx::query_as(
+                    "SELECT old_code, new_code, effective, reason FROM area_code_changes ORDER BY old_code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::rows::code_change).collect()
+            }
+
+            async fn populations(
+                &self,
+                code: &h2h_domain::AreaCode,
+            ) -> Result<Vec<h2h_domain::PopulationEstimate>, crate::StoreError> {
+                let rows: Vec<crate::rows::PopulationRow> = sqlx::query_as(
+                    "SELECT year, age_band, population FROM area_populations WHERE area_code = $1 \
+                     ORDER BY year, age_band",
+                )
+                .bind(code.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::rows::population).collect()
+            }
+
+            async fn save_custom_area(
+                &self,
+                area: &h2h_domain::CustomArea,
+                populations: &[h2h_domain::PopulationEstimate],
+            ) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let origin: Option<(String,)> = sqlx::query_as("SELECT origin FROM areas WHERE code = $1")
+                    .bind(area.code.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if origin.is_some_and(|(o,)| o == "shipped") {
+                    return Err(crate::StoreError::Refused(format!(
+                        "{} is an area of the shipped geography and cannot be redefined",
+                        area.code
+                    )));
+                }
+                sqlx::query(
+                    "INSERT INTO areas (code, name, kind, origin, position) \
+                     VALUES ($1, $2, $3, 'import', (SELECT COALESCE(MAX(position), 0) + 1 FROM areas)) \
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+                )
+                .bind(area.code.as_str())
+                .bind(&area.name)
+                .bind(area.kind.code())
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM area_parents WHERE parent_code = $1 OR area_code = $1")
+                    .bind(area.code.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                let links = area
+                    .members
+                    .iter()
+                    .map(|m| (m, &area.code))
+                    .chain(area.parent.iter().map(|p| (&area.code, p)));
+                for (child, parent) in links {
+                    sqlx::query(
+                        "INSERT INTO area_parents (area_code, parent_code, position) \
+                         VALUES ($1, $2, (SELECT COUNT(*) FROM area_parents WHERE area_code = $1)) \
+                         ON CONFLICT (area_code, parent_code) DO NOTHING",
+                    )
+                    .bind(child.as_str())
+                    .bind(parent.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("DELETE FROM area_populations WHERE area_code = $1")
+                    .bind(area.code.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                for estimate in populations {
+                    sqlx::query(
+                        "INSERT INTO area_populations (area_code, year, age_band, population) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(area.code.as_str())
+                    .bind(i64::from(estimate.year))
+                    .bind(estimate.age_band.code())
+                    .bind(i64::try_from(estimate.population).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        async fn set_metadata<'c>(
+            tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
+            key: &str,
+            value: &str,
+        ) -> Result<(), crate::StoreError> {
+            sqlx::query(
+                "INSERT INTO metadata (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use implement_store;
+
+/// Names the sqlx database type behind each store, for helpers the macro declares.
+pub(crate) trait HasDatabase {
+    type Database: sqlx::Database;
+}
+
+impl HasDatabase for crate::SqliteStore {
+    type Database = sqlx::Sqlite;
+}
+
+impl HasDatabase for crate::PostgresStore {
+    type Database = sqlx::Postgres;
+}

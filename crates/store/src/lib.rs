@@ -1,0 +1,133 @@
+//! Storage for h2h: one [`Store`] interface, implemented for embedded SQLite (the zero-setup
+//! default) and PostgreSQL (the shared multi-user server), with migrations that run on open.
+//!
+//! Both implementations run the same SQL text (`$n` placeholders work on both) from one
+//! definition in [`implementation`]; only connection set-up and DDL differ per backend.
+
+mod implementation;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use h2h_domain::{
+    Area, AreaCode, AreaKindFilter, Catalogue, CodeChange, CustomArea, Geography, Metric, Outcome,
+    PopulationEstimate, Target,
+};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// The database URL used when none is given: `h2h.db` in the current directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://h2h.db";
+
+/// Which database a store uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no database h2h can use.
+    #[error(
+        "{0:?} is not a database URL h2h can use: expected sqlite://FILE or postgres://USER@HOST/DB"
+    )]
+    UnsupportedUrl(String),
+    /// The database could not be reached or answered with an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("the database schema could not be migrated: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value no longer parses into its domain type.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// A change was refused because it would break the data's rules.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// What the reference data of a store is: the catalogue version and whether the shipped
+/// geography is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceState {
+    /// The version of the catalogue last installed.
+    pub catalogue_version: Option<String>,
+    /// The version of the geography last installed.
+    pub geography_version: Option<String>,
+}
+
+/// The storage interface. Every method is one transaction or one read.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is.
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Which reference data is installed.
+    async fn reference_state(&self) -> Result<ReferenceState, StoreError>;
+
+    /// Installs or updates the framework catalogue: outcomes, catalogue metrics and shipped
+    /// targets. Metrics added by partnerships are kept.
+    async fn install_catalogue(&self, catalogue: &Catalogue) -> Result<(), StoreError>;
+
+    /// Installs the reference geography under a version label, replacing shipped areas,
+    /// their links and populations; custom areas are kept.
+    async fn install_geography(
+        &self,
+        geography: &Geography,
+        version: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The outcomes, in framework order.
+    async fn outcomes(&self) -> Result<Vec<Outcome>, StoreError>;
+
+    /// Every metric, in catalogue order, then partnerships' own metrics.
+    async fn metrics(&self) -> Result<Vec<Metric>, StoreError>;
+
+    /// Every target.
+    async fn targets(&self) -> Result<Vec<Target>, StoreError>;
+
+    /// Areas of the selected kinds (all when `None`), in a stable order.
+    async fn areas(&self, filter: Option<AreaKindFilter>) -> Result<Vec<Area>, StoreError>;
+
+    /// One area, following a code change if `code` is retired.
+    async fn area(&self, code: &AreaCode) -> Result<Option<Area>, StoreError>;
+
+    /// The areas directly within `code`.
+    async fn area_children(&self, code: &AreaCode) -> Result<Vec<Area>, StoreError>;
+
+    /// The code changes, oldest code first.
+    async fn code_changes(&self) -> Result<Vec<CodeChange>, StoreError>;
+
+    /// Population estimates for an area, by year and age band.
+    async fn populations(&self, code: &AreaCode) -> Result<Vec<PopulationEstimate>, StoreError>;
+
+    /// Creates or replaces a custom area with its members, parent and summed populations.
+    /// Refuses to replace an area that came with the shipped geography.
+    async fn save_custom_area(
+        &self,
+        area: &CustomArea,
+        populations: &[PopulationEstimate],
+    ) -> Result<(), StoreError>;
+}
+
+/// Opens the store a URL names, creating an SQLite file if needed, and runs migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+}

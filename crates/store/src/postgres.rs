@@ -1,0 +1,35 @@
+//! The PostgreSQL store.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::StoreError;
+use crate::implementation::{implement_store, migrator};
+
+/// A store on a PostgreSQL server, shared by every `h2h serve` process pointed at it.
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the server at `url` and migrates the schema (migrations take an advisory
+    /// lock, so several processes starting together apply them once).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        migrator(&[(
+            "reference",
+            include_str!("../migrations/postgres/0001_reference.sql"),
+        )])
+        .run(&pool)
+        .await?;
+        Ok(Self { pool })
+    }
+}
+
+implement_store!(PostgresStore, crate::Backend::Postgres);

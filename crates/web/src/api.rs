@@ -1,0 +1,304 @@
+//! The JSON API under `/api/v1`. Each handler carries its OpenAPI description, and the router
+//! is built from the same handlers, so the document cannot miss a route.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use h2h_domain::{AreaCode, MetricId, Period, PeriodKind, Tier};
+use serde::Deserialize;
+use utoipa::openapi::OpenApi;
+use utoipa::{IntoParams, OpenApi as _};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::contract::{
+    AreaDetailJson, AreaJson, ErrorJson, HealthJson, MetricJson, OutcomeJson, PeriodJson,
+    PopulationJson, TargetJson,
+};
+use crate::error::{ApiError, WebError};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "h2h",
+        description = "Performance management for drug-strategy partnerships: the outcomes framework, areas and periods."
+    ),
+    tags(
+        (name = "framework", description = "Outcomes, metrics and targets of the framework catalogue"),
+        (name = "geography", description = "Areas of England and Wales and partnerships' own groupings"),
+        (name = "periods", description = "Reporting periods"),
+        (name = "service", description = "Service health")
+    )
+)]
+struct ApiDoc;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(list_outcomes))
+        .routes(routes!(list_metrics))
+        .routes(routes!(get_metric))
+        .routes(routes!(list_targets))
+        .routes(routes!(list_areas))
+        .routes(routes!(get_area))
+        .routes(routes!(parse_period))
+        .routes(routes!(list_periods))
+        .routes(routes!(health))
+}
+
+/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> OpenApi {
+    router().split_for_parts().1
+}
+
+/// The six outcomes of the framework.
+#[utoipa::path(get, path = "/api/v1/outcomes", tag = "framework",
+    responses((status = 200, description = "The outcomes in framework order", body = [OutcomeJson])))]
+async fn list_outcomes(State(state): State<AppState>) -> Result<Json<Vec<OutcomeJson>>, ApiError> {
+    let outcomes = state.store.outcomes().await?;
+    Ok(Json(outcomes.iter().map(OutcomeJson::from).collect()))
+}
+
+/// Filter for the metric catalogue.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct MetricsQuery {
+    /// Only metrics of this tier: `headline`, `supporting`, `additional`, `local`, `programme`.
+    tier: Option<String>,
+}
+
+/// The metric catalogue.
+#[utoipa::path(get, path = "/api/v1/metrics", tag = "framework", params(MetricsQuery),
+    responses(
+        (status = 200, description = "Metrics in catalogue order", body = [MetricJson]),
+        (status = 400, description = "Unknown tier", body = ErrorJson)))]
+async fn list_metrics(
+    State(state): State<AppState>,
+    Query(query): Query<MetricsQuery>,
+) -> Result<Json<Vec<MetricJson>>, ApiError> {
+    let tier = match query.tier.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(Tier::parse(t).map_err(|e| WebError::BadRequest(e.to_string()))?),
+        None => None,
+    };
+    let metrics = state.store.metrics().await?;
+    Ok(Json(
+        metrics
+            .iter()
+            .filter(|m| tier.is_none_or(|t| m.tier == t))
+            .map(MetricJson::from)
+            .collect(),
+    ))
+}
+
+/// One metric.
+#[utoipa::path(get, path = "/api/v1/metrics/{id}", tag = "framework",
+    params(("id" = String, Path, description = "Metric id")),
+    responses(
+        (status = 200, description = "The metric", body = MetricJson),
+        (status = 404, description = "No such metric", body = ErrorJson)))]
+async fn get_metric(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<MetricJson>, ApiError> {
+    let id = MetricId::parse(&id).map_err(|e| WebError::NotFound(e.to_string()))?;
+    let metrics = state.store.metrics().await?;
+    let metric = metrics
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("there is no metric {id}")))?;
+    Ok(Json(MetricJson::from(metric)))
+}
+
+/// Filter for targets.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct TargetsQuery {
+    /// Only targets for this metric.
+    metric: Option<String>,
+    /// Only targets for this area.
+    area: Option<String>,
+}
+
+/// Targets and ambitions, including the national ambitions shipped with the catalogue.
+#[utoipa::path(get, path = "/api/v1/targets", tag = "framework", params(TargetsQuery),
+    responses((status = 200, description = "Targets", body = [TargetJson])))]
+async fn list_targets(
+    State(state): State<AppState>,
+    Query(query): Query<TargetsQuery>,
+) -> Result<Json<Vec<TargetJson>>, ApiError> {
+    let targets = state.store.targets().await?;
+    let metric = query.metric.filter(|m| !m.is_empty());
+    let area = query
+        .area
+        .filter(|a| !a.is_empty())
+        .map(|a| a.to_ascii_uppercase());
+    Ok(Json(
+        targets
+            .iter()
+            .filter(|t| metric.as_deref().is_none_or(|m| t.metric_id.as_str() == m))
+            .filter(|t| {
+                area.as_deref()
+                    .is_none_or(|a| t.area_code.as_str().eq_ignore_ascii_case(a))
+            })
+            .map(TargetJson::from)
+            .collect(),
+    ))
+}
+
+/// Filter for areas.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct AreasQuery {
+    /// A kind (`country`, `region`, `county`, `unitary`, `metropolitan_district`,
+    /// `london_borough`, `district`, `pfa`, `csp`, `cdp`, `dip_area`, `custom`) or a group
+    /// (`upper_tier`, `lower_tier`).
+    kind: Option<String>,
+    /// Part of a name or code.
+    q: Option<String>,
+}
+
+/// Areas, optionally of one kind or matching a search.
+#[utoipa::path(get, path = "/api/v1/areas", tag = "geography", params(AreasQuery),
+    responses(
+        (status = 200, description = "Areas", body = [AreaJson]),
+        (status = 400, description = "Unknown kind", body = ErrorJson)))]
+async fn list_areas(
+    State(state): State<AppState>,
+    Query(query): Query<AreasQuery>,
+) -> Result<Json<Vec<AreaJson>>, ApiError> {
+    let areas = crate::views::find_areas(&state, query.kind.as_deref(), query.q.as_deref()).await?;
+    Ok(Json(areas.iter().map(AreaJson::from).collect()))
+}
+
+/// One area, with the areas within it and its population estimates. A retired code answers
+/// with the area that replaced it.
+#[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "geography",
+    params(("code" = String, Path, description = "Area code")),
+    responses(
+        (status = 200, description = "The area", body = AreaDetailJson),
+        (status = 404, description = "No such area", body = ErrorJson)))]
+async fn get_area(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<AreaDetailJson>, ApiError> {
+    let code = AreaCode::parse(&code).map_err(|e| WebError::NotFound(e.to_string()))?;
+    let area = state
+        .store
+        .area(&code)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("there is no area {code}")))?;
+    let children = state.store.area_children(&area.code).await?;
+    let populations = state.store.populations(&area.code).await?;
+    Ok(Json(AreaDetailJson {
+        area: AreaJson::from(&area),
+        children: children.iter().map(AreaJson::from).collect(),
+        populations: populations.iter().map(PopulationJson::from).collect(),
+    }))
+}
+
+/// A period to read.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct ParseQuery {
+    /// A period in any accepted form: `2024/25-Q1`, `Q1 2024/25`, `Apr 2024`, `2021-23`...
+    text: String,
+}
+
+/// Reads a period in any accepted form and answers its canonical code, kind and dates.
+#[utoipa::path(get, path = "/api/v1/periods/parse", tag = "periods", params(ParseQuery),
+    responses(
+        (status = 200, description = "The period", body = PeriodJson),
+        (status = 400, description = "Not a period, with what was expected", body = ErrorJson)))]
+async fn parse_period(Query(query): Query<ParseQuery>) -> Result<Json<PeriodJson>, ApiError> {
+    let period = Period::parse(&query.text).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    Ok(Json(PeriodJson::from(&period)))
+}
+
+/// A range of periods to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct PeriodsQuery {
+    /// `month`, `quarter`, `half`, `financial_year` or `calendar_year`.
+    kind: String,
+    /// The first period of the range, in any accepted form.
+    from: String,
+    /// The last period of the range, in any accepted form.
+    to: String,
+}
+
+/// The most periods one request lists.
+const MAX_PERIODS: usize = 600;
+
+/// Every period of a kind that lies within a range, in order.
+#[utoipa::path(get, path = "/api/v1/periods", tag = "periods", params(PeriodsQuery),
+    responses(
+        (status = 200, description = "The periods", body = [PeriodJson]),
+        (status = 400, description = "Bad kind or range", body = ErrorJson)))]
+async fn list_periods(
+    Query(query): Query<PeriodsQuery>,
+) -> Result<Json<Vec<PeriodJson>>, ApiError> {
+    let bad = |m: String| ApiError(WebError::BadRequest(m));
+    let from = Period::parse(&query.from).map_err(|e| bad(e.to_string()))?;
+    let to = Period::parse(&query.to).map_err(|e| bad(e.to_string()))?;
+    let kind = [
+        PeriodKind::Month,
+        PeriodKind::Quarter,
+        PeriodKind::Half,
+        PeriodKind::FinancialYear,
+        PeriodKind::CalendarYear,
+    ]
+    .into_iter()
+    .find(|k| k.code() == query.kind)
+    .ok_or_else(|| bad(format!("{:?} is not a kind of period that can be listed: expected month, quarter, half, financial_year or calendar_year", query.kind)))?;
+    let mut periods = Vec::new();
+    let mut current = first_of_kind(kind, &from).map_err(|e| bad(e.to_string()))?;
+    while current.start() <= to.end() {
+        if current.end() <= to.end() {
+            periods.push(PeriodJson::from(&current));
+        }
+        if periods.len() > MAX_PERIODS {
+            return Err(bad(format!(
+                "the range holds more than {MAX_PERIODS} periods; ask for a shorter one"
+            )));
+        }
+        let next = current.next();
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Ok(Json(periods))
+}
+
+/// The first period of `kind` that starts on or after the start of `from`.
+fn first_of_kind(kind: PeriodKind, from: &Period) -> Result<Period, h2h_domain::PeriodError> {
+    let start = from.start();
+    let (year, month) = (start.year(), u8::from(start.month()));
+    let fy = if month >= 4 { year } else { year - 1 };
+    let months_into_fy = (month + 8) % 12; // April is 0, March is 11.
+    let candidate = match kind {
+        PeriodKind::Quarter => Period::quarter(fy, months_into_fy / 3 + 1)?,
+        PeriodKind::Half => Period::half(fy, months_into_fy / 6 + 1)?,
+        PeriodKind::FinancialYear => Period::financial_year(fy)?,
+        PeriodKind::CalendarYear => Period::calendar_year(year)?,
+        _ => Period::month(year, month)?,
+    };
+    Ok(if candidate.start() < start {
+        candidate.next()
+    } else {
+        candidate
+    })
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses(
+        (status = 200, description = "Healthy", body = HealthJson),
+        (status = 500, description = "The database does not answer", body = ErrorJson)))]
+pub(crate) async fn health(State(state): State<AppState>) -> Result<Json<HealthJson>, ApiError> {
+    state.store.ping().await?;
+    let reference = state.store.reference_state().await?;
+    Ok(Json(HealthJson {
+        status: String::from("ok"),
+        database: match state.store.backend() {
+            h2h_store::Backend::Sqlite => String::from("sqlite"),
+            h2h_store::Backend::Postgres => String::from("postgres"),
+        },
+        catalogue_version: reference.catalogue_version,
+        geography_version: reference.geography_version,
+    }))
+}

@@ -1,0 +1,253 @@
+//! The JSON contract: what the API returns and the command line prints with `--format json`.
+//! These types are separate from the domain's so that the contract changes only on purpose.
+
+use h2h_domain::{Area, Metric, Outcome, Period, PopulationEstimate, Target};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A metric of the catalogue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MetricJson {
+    /// Stable identifier.
+    pub id: String,
+    /// The label in its framework document (`H5`, `S12`), if any.
+    pub reference: Option<String>,
+    /// Short name.
+    pub name: String,
+    /// The outcome it serves.
+    pub outcome: Option<String>,
+    /// `headline`, `supporting`, `additional`, `local` or `programme`.
+    pub tier: String,
+    /// `count`, `proportion`, `rate` or `value`.
+    pub unit: String,
+    /// 100 for proportions, the population base for rates.
+    pub multiplier: Option<u32>,
+    /// `higher_is_better`, `lower_is_better` or `no_judgement`.
+    pub polarity: String,
+    /// What it measures.
+    pub definition: String,
+    /// What is counted on top.
+    pub numerator: Option<String>,
+    /// What it is divided by.
+    pub denominator: Option<String>,
+    /// The data source.
+    pub source: String,
+    /// Who publishes it.
+    pub publisher: Option<String>,
+    /// `monthly`, `quarterly`, `annual` or `irregular`.
+    pub frequency: Option<String>,
+    /// The lowest geography it is published for.
+    pub lowest_geography: Option<String>,
+    /// Breakdowns the publisher gives.
+    pub breakdowns: Vec<String>,
+    /// Known limitations.
+    pub limitations: Option<String>,
+    /// The national metrics this one is a local version of.
+    pub maps_to: Vec<String>,
+    /// Where the facts came from.
+    pub provenance: Vec<String>,
+    /// Fields whose content is an assumption not confirmed by a source.
+    pub unconfirmed: Vec<String>,
+}
+
+impl From<&Metric> for MetricJson {
+    fn from(m: &Metric) -> Self {
+        Self {
+            id: m.id.to_string(),
+            reference: m.reference.clone(),
+            name: m.name.clone(),
+            outcome: m.outcome.as_ref().map(ToString::to_string),
+            tier: m.tier.code().to_owned(),
+            unit: m.unit.code().to_owned(),
+            multiplier: m.multiplier,
+            polarity: m.polarity.code().to_owned(),
+            definition: m.definition.clone(),
+            numerator: m.numerator.clone(),
+            denominator: m.denominator.clone(),
+            source: m.source.clone(),
+            publisher: m.publisher.clone(),
+            frequency: m.frequency.map(|f| f.code().to_owned()),
+            lowest_geography: m.lowest_geography.clone(),
+            breakdowns: m.breakdowns.clone(),
+            limitations: m.limitations.clone(),
+            maps_to: m.maps_to.iter().map(ToString::to_string).collect(),
+            provenance: m.provenance.clone(),
+            unconfirmed: m.unconfirmed.clone(),
+        }
+    }
+}
+
+/// One of the six framework outcomes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeJson {
+    /// Stable identifier.
+    pub id: String,
+    /// The outcome as the framework words it.
+    pub name: String,
+    /// `strategic` or `intermediate`.
+    pub kind: String,
+    /// What it covers.
+    pub description: String,
+}
+
+impl From<&Outcome> for OutcomeJson {
+    fn from(o: &Outcome) -> Self {
+        Self {
+            id: o.id.to_string(),
+            name: o.name.clone(),
+            kind: o.kind.code().to_owned(),
+            description: o.description.clone(),
+        }
+    }
+}
+
+/// An area with its parents and population.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaJson {
+    /// GSS code or custom code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Kind: `country`, `region`, `county`, `unitary`, `metropolitan_district`,
+    /// `london_borough`, `district`, `pfa`, `csp`, `cdp`, `dip_area` or `custom`.
+    pub kind: String,
+    /// Codes of the areas it lies directly within.
+    pub parents: Vec<String>,
+    /// Mid-2023 population, all ages, where known.
+    pub population: Option<u64>,
+}
+
+impl From<&Area> for AreaJson {
+    fn from(a: &Area) -> Self {
+        Self {
+            code: a.code.to_string(),
+            name: a.name.clone(),
+            kind: a.kind.code().to_owned(),
+            parents: a.parents.iter().map(ToString::to_string).collect(),
+            population: a.population,
+        }
+    }
+}
+
+/// A population estimate for an age band.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PopulationJson {
+    /// Year of the mid-year estimate.
+    pub year: i32,
+    /// Ages: `all`, `18+`, `15-64`, or a single year such as `42`.
+    pub age_band: String,
+    /// Persons.
+    pub population: u64,
+}
+
+impl From<&PopulationEstimate> for PopulationJson {
+    fn from(p: &PopulationEstimate) -> Self {
+        Self {
+            year: p.year,
+            age_band: p.age_band.code(),
+            population: p.population,
+        }
+    }
+}
+
+/// An area with the areas within it and its population estimates.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaDetailJson {
+    /// The area.
+    #[serde(flatten)]
+    pub area: AreaJson,
+    /// The areas directly within it.
+    pub children: Vec<AreaJson>,
+    /// Its population estimates by year and age band.
+    pub populations: Vec<PopulationJson>,
+}
+
+/// A reporting period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PeriodJson {
+    /// Canonical code, such as `2024/25-Q1`.
+    pub code: String,
+    /// `month`, `quarter`, `half`, `financial_year`, `calendar_year`, `pooled_years` or
+    /// `rolling_12_months`.
+    pub kind: String,
+    /// For people, such as "Q1 2024/25 (April to June 2024)".
+    pub label: String,
+    /// First day (ISO 8601).
+    pub start: String,
+    /// Last day, inclusive (ISO 8601).
+    pub end: String,
+    /// The financial year containing it, if it lies in one.
+    pub financial_year: Option<String>,
+}
+
+impl From<&Period> for PeriodJson {
+    fn from(p: &Period) -> Self {
+        Self {
+            code: p.code(),
+            kind: p.kind().code().to_owned(),
+            label: p.label(),
+            start: p.start().to_string(),
+            end: p.end().to_string(),
+            financial_year: p.financial_year_of().map(|fy| fy.code()),
+        }
+    }
+}
+
+/// A target or ambition.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetJson {
+    /// The metric.
+    pub metric_id: String,
+    /// The area.
+    pub area_code: String,
+    /// The period by which it is to be met.
+    pub period: String,
+    /// The figure, in the metric's displayed unit.
+    pub target: f64,
+    /// `ambition`, `trajectory` or `threshold`.
+    pub kind: String,
+    /// `level`, `cumulative` or `counterfactual`.
+    pub basis: String,
+    /// Starting period.
+    pub baseline_period: Option<String>,
+    /// Starting figure.
+    pub baseline: Option<f64>,
+    /// The target in words.
+    pub note: Option<String>,
+}
+
+impl From<&Target> for TargetJson {
+    fn from(t: &Target) -> Self {
+        Self {
+            metric_id: t.metric_id.to_string(),
+            area_code: t.area_code.to_string(),
+            period: t.period.code(),
+            target: t.target,
+            kind: t.kind.code().to_owned(),
+            basis: t.basis.code().to_owned(),
+            baseline_period: t.baseline_period.map(|p| p.code()),
+            baseline: t.baseline,
+            note: t.note.clone(),
+        }
+    }
+}
+
+/// The health check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthJson {
+    /// `ok` when the database answers.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+    /// The installed catalogue's version.
+    pub catalogue_version: Option<String>,
+    /// The installed geography's version.
+    pub geography_version: Option<String>,
+}
+
+/// An error answer from the API.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorJson {
+    /// What went wrong, in words a person can act on.
+    pub error: String,
+}

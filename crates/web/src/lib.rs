@@ -1,0 +1,77 @@
+//! The h2h web application: server-rendered pages in the GOV.UK Design System that work
+//! without JavaScript, and the JSON API under `/api/v1` with its OpenAPI document.
+
+mod api;
+mod assets;
+pub mod contract;
+mod error;
+mod pages;
+mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use h2h_store::Store;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi;
+pub use error::WebError;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store every page and API answer reads from.
+    pub store: Arc<dyn Store>,
+}
+
+/// Builds the application: pages, API, OpenAPI document, health check and assets.
+pub fn app(store: Arc<dyn Store>) -> Router {
+    let state = AppState { store };
+    let (api_router, api_doc) = api::router().split_for_parts();
+    let api_doc = Arc::new(api_doc);
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&api_doc);
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(assets::router())
+        .fallback(pages::not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves `app` on a bound listener until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,618 @@
+//! The HTML pages. Handlers gather what a page shows into a view struct; templates only lay
+//! it out. Every page works without JavaScript.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use h2h_domain::{
+    AgeBand, Area, AreaCode, AreaKind, Metric, MetricId, OutcomeKind, PopulationEstimate, Tier,
+    Unit,
+};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::views::{figure, find_areas, population, thousands};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/areas", get(areas))
+        .route("/areas/{code}", get(area))
+        .route("/framework", get(framework))
+        .route("/framework/metrics/{id}", get(metric))
+}
+
+/// What the layout shows on every page.
+pub(crate) struct Layout {
+    section: &'static str,
+    catalogue_version: String,
+}
+
+async fn layout(state: &AppState, section: &'static str) -> Result<Layout, WebError> {
+    let reference = state.store.reference_state().await?;
+    Ok(Layout {
+        section,
+        catalogue_version: reference.catalogue_version.unwrap_or_default(),
+    })
+}
+
+/// A page answer: the rendered template, or an error page with the right status.
+pub(crate) struct Page(Result<String, WebError>);
+
+impl<T: Template> From<Result<T, WebError>> for Page {
+    fn from(result: Result<T, WebError>) -> Self {
+        Page(result.and_then(|t| t.render().map_err(WebError::from)))
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(html) => Html(html).into_response(),
+            Err(error) => error_page(&error),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+}
+
+fn error_page(error: &WebError) -> Response {
+    let status = error.status();
+    let page = ErrorPage {
+        layout: Layout {
+            section: "",
+            catalogue_version: String::new(),
+        },
+        heading: match status {
+            StatusCode::NOT_FOUND => "Page not found",
+            StatusCode::BAD_REQUEST => "There is a problem with the request",
+            _ => "Sorry, there is a problem with the service",
+        },
+        message: error.public_message(),
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.message).into_response(),
+    }
+}
+
+pub(crate) async fn not_found() -> Response {
+    error_page(&WebError::NotFound(String::from(
+        "If you typed the web address, check it is correct.",
+    )))
+}
+
+/// An area as a row of a list.
+struct AreaRow {
+    code: String,
+    name: String,
+    kind_label: &'static str,
+    population: String,
+}
+
+impl From<&Area> for AreaRow {
+    fn from(area: &Area) -> Self {
+        Self {
+            code: area.code.to_string(),
+            name: area.name.clone(),
+            kind_label: area.kind.label(),
+            population: population(area.population),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    partnerships: Vec<AreaRow>,
+    regions: Vec<AreaRow>,
+}
+
+async fn home(State(state): State<AppState>) -> Page {
+    async {
+        let all = state.store.areas(None).await?;
+        let rows = |pick: fn(AreaKind) -> bool| {
+            all.iter()
+                .filter(|a| pick(a.kind))
+                .map(AreaRow::from)
+                .collect()
+        };
+        Ok(HomePage {
+            layout: layout(&state, "home").await?,
+            partnerships: rows(AreaKind::is_grouping),
+            regions: rows(|k| matches!(k, AreaKind::Country | AreaKind::Region)),
+        })
+    }
+    .await
+    .into()
+}
+
+#[derive(Deserialize)]
+struct AreasQuery {
+    kind: Option<String>,
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "areas.html")]
+struct AreasPage {
+    layout: Layout,
+    heading: String,
+    query: String,
+    kind: String,
+    kind_options: Vec<(&'static str, &'static str)>,
+    areas: Vec<AreaRow>,
+}
+
+async fn areas(State(state): State<AppState>, Query(query): Query<AreasQuery>) -> Page {
+    async {
+        let kind = query.kind.unwrap_or_default();
+        let text = query.q.unwrap_or_default();
+        let found = find_areas(&state, Some(&kind), Some(&text)).await?;
+        let mut kind_options = vec![
+            ("upper_tier", "Upper-tier local authorities"),
+            ("lower_tier", "Lower-tier local authorities"),
+        ];
+        kind_options.extend(AreaKind::ALL.iter().map(|k| (k.code(), k.label())));
+        let kind_name = kind_options
+            .iter()
+            .find(|(code, _)| *code == kind)
+            .map(|(_, label)| *label);
+        let heading = match (kind_name, text.trim().is_empty()) {
+            (Some(label), true) => label.to_owned(),
+            (_, false) => format!("Areas matching “{}”", text.trim()),
+            (None, true) => String::from("All areas"),
+        };
+        Ok(AreasPage {
+            layout: layout(&state, "home").await?,
+            heading,
+            query: text,
+            kind,
+            kind_options,
+            areas: found.iter().map(AreaRow::from).collect(),
+        })
+    }
+    .await
+    .into()
+}
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    layout: Layout,
+    area: AreaRow,
+    breadcrumbs: Vec<AreaRow>,
+    parent_groups: Vec<(String, Vec<AreaRow>)>,
+    partnerships: Vec<AreaRow>,
+    former_codes: Vec<(String, String)>,
+    bands: Vec<(String, String, String)>,
+    trend: Vec<(i32, String)>,
+    child_groups: Vec<(String, Vec<AreaRow>)>,
+}
+
+async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
+    async {
+        let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
+        let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
+        let area = state.store.area(&parsed).await?.ok_or_else(not_found)?;
+        let mut parents = Vec::new();
+        for parent in &area.parents {
+            if let Some(p) = state.store.area(parent).await? {
+                parents.push(p);
+            }
+        }
+        let breadcrumbs = ancestry(&state, &area).await?;
+        let (partnerships, others): (Vec<&Area>, Vec<&Area>) =
+            parents.iter().partition(|p| p.kind.is_grouping());
+        let children = state.store.area_children(&area.code).await?;
+        let estimates = state.store.populations(&area.code).await?;
+        let former_codes = state
+            .store
+            .code_changes()
+            .await?
+            .into_iter()
+            .filter(|c| c.new_code == area.code)
+            .map(|c| (c.old_code.to_string(), c.reason))
+            .collect();
+        Ok(AreaPage {
+            layout: layout(&state, "home").await?,
+            breadcrumbs: breadcrumbs.iter().map(AreaRow::from).collect(),
+            parent_groups: group_by_kind(&others, |kind| kind.label().to_owned()),
+            partnerships: partnerships.into_iter().map(AreaRow::from).collect(),
+            former_codes,
+            bands: age_bands(&estimates),
+            trend: estimates
+                .iter()
+                .filter(|e| e.age_band == AgeBand::ALL_AGES)
+                .map(|e| (e.year, thousands(e.population)))
+                .collect(),
+            child_groups: group_by_kind(&children.iter().collect::<Vec<_>>(), |kind| {
+                format!("{}s", kind.label())
+            }),
+            area: AreaRow::from(&area),
+        })
+    }
+    .await
+    .into()
+}
+
+/// The chain of first parents from the top of the hierarchy down to `area`'s parent.
+async fn ancestry(state: &AppState, area: &Area) -> Result<Vec<Area>, WebError> {
+    let mut chain = Vec::new();
+    let mut current = area.parents.first().cloned();
+    while let Some(code) = current {
+        if chain.len() > 8 {
+            break;
+        }
+        match state.store.area(&code).await? {
+            Some(parent) => {
+                current = parent.parents.first().cloned();
+                chain.push(parent);
+            }
+            None => break,
+        }
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+fn group_by_kind(
+    areas: &[&Area],
+    heading: impl Fn(AreaKind) -> String,
+) -> Vec<(String, Vec<AreaRow>)> {
+    let mut groups: BTreeMap<AreaKind, Vec<AreaRow>> = BTreeMap::new();
+    for area in areas {
+        groups
+            .entry(area.kind)
+            .or_default()
+            .push(AreaRow::from(*area));
+    }
+    groups
+        .into_iter()
+        .map(|(kind, rows)| (heading(kind), rows))
+        .collect()
+}
+
+/// The headline age bands of the latest estimates, with each band's share of all ages.
+fn age_bands(estimates: &[PopulationEstimate]) -> Vec<(String, String, String)> {
+    let latest = estimates.iter().map(|e| e.year).max();
+    let of_year: Vec<&PopulationEstimate> = estimates
+        .iter()
+        .filter(|e| Some(e.year) == latest)
+        .collect();
+    let total = of_year
+        .iter()
+        .find(|e| e.age_band == AgeBand::ALL_AGES)
+        .map(|e| e.population);
+    let bands = [
+        AgeBand::ALL_AGES,
+        AgeBand {
+            from: 0,
+            to: Some(14),
+        },
+        AgeBand {
+            from: 15,
+            to: Some(64),
+        },
+        AgeBand { from: 65, to: None },
+        AgeBand { from: 18, to: None },
+        AgeBand {
+            from: 18,
+            to: Some(64),
+        },
+    ];
+    bands
+        .iter()
+        .filter_map(|band| {
+            let estimate = of_year.iter().find(|e| e.age_band == *band)?;
+            let share = match total {
+                Some(t) if t > 0 => {
+                    format!("{:.1}%", estimate.population as f64 * 100.0 / t as f64)
+                }
+                _ => String::new(),
+            };
+            let label = match band.code().as_str() {
+                "all" => String::from("All ages"),
+                code => format!("Aged {code}"),
+            };
+            Some((label, thousands(estimate.population), share))
+        })
+        .collect()
+}
+
+/// A metric as a line of the framework page.
+struct MetricLine {
+    id: String,
+    reference: String,
+    name: String,
+    tier: &'static str,
+    tier_colour: &'static str,
+    unit: String,
+    polarity: &'static str,
+    frequency: String,
+    maps_to: String,
+}
+
+fn tier_label(tier: Tier) -> &'static str {
+    match tier {
+        Tier::Headline => "Headline metric",
+        Tier::Supporting => "Supporting metric",
+        Tier::Additional => "OHID additional metric",
+        Tier::Local => "Local metric",
+        Tier::Programme => "Programme measure",
+    }
+}
+
+fn unit_label(metric: &Metric) -> String {
+    match (metric.unit, metric.multiplier) {
+        (Unit::Count, _) => String::from("Count"),
+        (Unit::Proportion, _) => String::from("Percentage"),
+        (Unit::Rate, Some(m)) => format!("Rate per {}", thousands(u64::from(m))),
+        (Unit::Rate, None) => String::from("Rate"),
+        (Unit::Value, Some(100)) => String::from("Estimate (percentage)"),
+        (Unit::Value, Some(m)) => format!("Estimate per {}", thousands(u64::from(m))),
+        (Unit::Value, None) => String::from("Estimate"),
+    }
+}
+
+fn polarity_label(metric: &Metric) -> &'static str {
+    match metric.polarity {
+        h2h_domain::Polarity::HigherIsBetter => "Higher is better",
+        h2h_domain::Polarity::LowerIsBetter => "Lower is better",
+        h2h_domain::Polarity::NoJudgement => "No judgement of direction",
+    }
+}
+
+impl MetricLine {
+    fn new(metric: &Metric, all: &[Metric]) -> Self {
+        Self {
+            id: metric.id.to_string(),
+            reference: metric.reference.clone().unwrap_or_default(),
+            name: metric.name.clone(),
+            tier: tier_label(metric.tier),
+            tier_colour: match metric.tier {
+                Tier::Headline => "blue",
+                Tier::Supporting => "light-blue",
+                Tier::Additional => "turquoise",
+                Tier::Local => "purple",
+                Tier::Programme => "grey",
+            },
+            unit: unit_label(metric),
+            polarity: polarity_label(metric),
+            frequency: metric
+                .frequency
+                .map(|f| f.code().replace('_', " "))
+                .unwrap_or_default(),
+            maps_to: metric
+                .maps_to
+                .iter()
+                .map(|id| {
+                    all.iter()
+                        .find(|m| &m.id == id)
+                        .map_or_else(|| id.to_string(), |m| m.name.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+struct Section {
+    id: String,
+    caption: String,
+    name: String,
+    description: String,
+    metrics: Vec<MetricLine>,
+}
+
+struct AmbitionRow {
+    note: String,
+    metric_id: String,
+    metric_name: String,
+    period: String,
+    figure: String,
+    area: String,
+}
+
+#[derive(Template)]
+#[template(path = "framework.html")]
+struct FrameworkPage {
+    layout: Layout,
+    headline_count: usize,
+    supporting_count: usize,
+    outcome_sections: Vec<Section>,
+    other_sections: Vec<Section>,
+    ambitions: Vec<AmbitionRow>,
+}
+
+async fn ambition_rows(
+    state: &AppState,
+    metrics: &[Metric],
+    only: Option<&MetricId>,
+) -> Result<Vec<AmbitionRow>, WebError> {
+    let targets = state.store.targets().await?;
+    let mut rows = Vec::new();
+    for target in targets
+        .iter()
+        .filter(|t| only.is_none_or(|id| &t.metric_id == id))
+    {
+        let area = state.store.area(&target.area_code).await?;
+        rows.push(AmbitionRow {
+            note: target.note.clone().unwrap_or_default(),
+            metric_id: target.metric_id.to_string(),
+            metric_name: metrics
+                .iter()
+                .find(|m| m.id == target.metric_id)
+                .map_or_else(|| target.metric_id.to_string(), |m| m.name.clone()),
+            period: target.period.code(),
+            figure: figure(target.target),
+            area: area.map_or_else(|| target.area_code.to_string(), |a| a.name),
+        });
+    }
+    Ok(rows)
+}
+
+async fn framework(State(state): State<AppState>) -> Page {
+    async {
+        let outcomes = state.store.outcomes().await?;
+        let metrics = state.store.metrics().await?;
+        let lines = |pick: &dyn Fn(&Metric) -> bool| -> Vec<MetricLine> {
+            metrics.iter().filter(|m| pick(m)).map(|m| MetricLine::new(m, &metrics)).collect()
+        };
+        let outcome_sections = outcomes
+            .iter()
+            .map(|o| Section {
+                id: o.id.to_string(),
+                caption: match o.kind {
+                    OutcomeKind::Strategic => String::from("Strategic outcome"),
+                    OutcomeKind::Intermediate => String::from("Intermediate outcome"),
+                },
+                name: o.name.clone(),
+                description: o.description.clone(),
+                metrics: lines(&|m| {
+                    matches!(m.tier, Tier::Headline | Tier::Supporting) && m.outcome.as_ref() == Some(&o.id)
+                }),
+            })
+            .collect();
+        let other = |id: &str, caption: &str, name: &str, description: &str, tier: Tier| Section {
+            id: id.to_owned(),
+            caption: caption.to_owned(),
+            name: name.to_owned(),
+            description: description.to_owned(),
+            metrics: lines(&|m| m.tier == tier),
+        };
+        let other_sections = vec![
+            other("additional", "Office for Health Improvement and Disparities", "Additional treatment and recovery metrics",
+                "Metrics OHID uses to monitor the treatment and recovery system in more detail than the national framework.", Tier::Additional),
+            other("local", "Partnerships' own metrics", "Local metrics",
+                "Metrics partnerships track locally, each mapped to the national metric it is a local version of.", Tier::Local),
+            other("programme", "Programme measures", "Drug Interventions Programme scorecard",
+                "The measures of the Results Based Accountability scorecard: how much did we do, how well did we do it, is anyone better off.", Tier::Programme),
+        ]
+        .into_iter()
+        .filter(|s| !s.metrics.is_empty())
+        .collect();
+        Ok(FrameworkPage {
+            layout: layout(&state, "framework").await?,
+            headline_count: metrics.iter().filter(|m| m.tier == Tier::Headline).count(),
+            supporting_count: metrics.iter().filter(|m| m.tier == Tier::Supporting).count(),
+            outcome_sections,
+            other_sections,
+            ambitions: ambition_rows(&state, &metrics, None).await?,
+        })
+    }
+    .await
+    .into()
+}
+
+struct Field {
+    label: &'static str,
+    value: String,
+    unconfirmed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "metric.html")]
+struct MetricPage {
+    layout: Layout,
+    metric: Metric,
+    tier_label: &'static str,
+    reference: String,
+    outcome: Option<(String, String)>,
+    fields: Vec<Field>,
+    maps_to: Vec<(String, String)>,
+    local_versions: Vec<(String, String)>,
+    targets: Vec<AmbitionRow>,
+    provenance: Vec<String>,
+}
+
+async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
+    async {
+        let not_found = || WebError::NotFound(format!("There is no metric {id} in the catalogue."));
+        let id = MetricId::parse(&id).map_err(|_| not_found())?;
+        let metrics = state.store.metrics().await?;
+        let metric = metrics
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or_else(not_found)?
+            .clone();
+        let outcomes = state.store.outcomes().await?;
+        let outcome = metric
+            .outcome
+            .as_ref()
+            .and_then(|o| outcomes.iter().find(|x| &x.id == o))
+            .map(|o| (o.id.to_string(), o.name.clone()));
+        let field = |label, name: &str, value: Option<String>| Field {
+            label,
+            value: value.unwrap_or_default(),
+            unconfirmed: metric.is_unconfirmed(name),
+        };
+        let fields = vec![
+            field("Outcome", "outcome", outcome.as_ref().map(|o| o.1.clone())),
+            field("Unit", "unit", Some(unit_label(&metric))),
+            field(
+                "Polarity",
+                "polarity",
+                Some(polarity_label(&metric).to_owned()),
+            ),
+            field("Numerator", "numerator", metric.numerator.clone()),
+            field("Denominator", "denominator", metric.denominator.clone()),
+            field("Source", "source", Some(metric.source.clone())),
+            field("Publisher", "publisher", metric.publisher.clone()),
+            field(
+                "Frequency",
+                "frequency",
+                metric.frequency.map(|f| f.code().to_owned()),
+            ),
+            field(
+                "Lowest geography",
+                "lowest_geography",
+                metric.lowest_geography.clone(),
+            ),
+            field(
+                "Breakdowns",
+                "breakdowns",
+                Some(metric.breakdowns.join(", ")).filter(|b| !b.is_empty()),
+            ),
+            field("Limitations", "limitations", metric.limitations.clone()),
+            field("Identifier", "id", Some(metric.id.to_string())),
+        ];
+        let link = |m: &Metric| (m.id.to_string(), m.name.clone());
+        Ok(MetricPage {
+            layout: layout(&state, "framework").await?,
+            tier_label: tier_label(metric.tier),
+            reference: metric.reference.clone().unwrap_or_default(),
+            outcome,
+            fields,
+            maps_to: metric
+                .maps_to
+                .iter()
+                .filter_map(|id| metrics.iter().find(|m| &m.id == id))
+                .map(link)
+                .collect(),
+            local_versions: metrics
+                .iter()
+                .filter(|m| m.maps_to.contains(&metric.id))
+                .map(link)
+                .collect(),
+            targets: ambition_rows(&state, &metrics, Some(&metric.id)).await?,
+            provenance: metric.provenance.clone(),
+            metric,
+        })
+    }
+    .await
+    .into()
+}
