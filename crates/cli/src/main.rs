@@ -3,7 +3,7 @@
 
 mod commands;
 mod output;
-mod reference;
+mod redact;
 
 use std::process::ExitCode;
 

@@ -3,7 +3,11 @@
 //! Each row is checked on its own first (shape, kind, codes); references to other areas are
 //! checked against the store's areas by the caller, who knows them.
 
+use std::collections::HashSet;
+
+use h2h_domain::geography::sum_estimates;
 use h2h_domain::{AreaCode, AreaKind, CustomArea};
+use h2h_store::{Store, StoreError};
 
 use crate::csv_table::{CsvTable, IngestError};
 
@@ -22,6 +26,8 @@ pub struct AreaRow {
 /// The result of reading an `areas.csv`: good rows, and a problem for each rejected row.
 #[derive(Debug, Default)]
 pub struct AreasFile {
+    /// The file's name, for messages.
+    pub file: String,
     /// Rows that passed their own checks.
     pub rows: Vec<AreaRow>,
     /// One problem per rejected row.
@@ -32,8 +38,11 @@ pub struct AreasFile {
 pub fn read_areas(file: &str, text: &str) -> Result<AreasFile, IngestError> {
     let table = CsvTable::parse(file, text)?;
     table.require(&REQUIRED_COLUMNS)?;
-    let mut result = AreasFile::default();
-    let mut seen = std::collections::HashSet::new();
+    let mut result = AreasFile {
+        file: file.to_owned(),
+        ..AreasFile::default()
+    };
+    let mut seen = HashSet::new();
     for row in table.rows() {
         let parsed = (|| {
             let code = row.parse_with("area_code", AreaCode::parse)?;
@@ -93,6 +102,126 @@ pub fn read_areas(file: &str, text: &str) -> Result<AreasFile, IngestError> {
         }
     }
     Ok(result)
+}
+
+/// What an import of custom areas did.
+#[derive(Debug, Default)]
+pub struct AreasImport {
+    /// Areas created or replaced.
+    pub accepted: usize,
+    /// One problem per rejected row, in file order within each check.
+    pub rejected: Vec<IngestError>,
+}
+
+/// Saves the rows of `file` whose references hold: every member and the parent are known
+/// areas (retired codes follow their successors) and no member lies within another. Each
+/// area's populations are the sums of its members'.
+pub async fn import_areas(store: &dyn Store, file: AreasFile) -> Result<AreasImport, StoreError> {
+    let mut import = AreasImport {
+        accepted: 0,
+        rejected: file.rejected,
+    };
+    for row in file.rows {
+        let problem = |column: &str, value: &AreaCode, reason: &str| IngestError::BadValue {
+            file: file.file.clone(),
+            line: row.line,
+            column: column.to_owned(),
+            value: value.to_string(),
+            reason: reason.to_owned(),
+        };
+        let mut area = row.area.clone();
+        match resolve_members(store, &row.area.members).await? {
+            Err(unknown) => {
+                import
+                    .rejected
+                    .push(problem("members", &unknown, "is not a known area code"));
+                continue;
+            }
+            Ok(members) => area.members = members,
+        }
+        if let Some(inner) = member_within_another(store, &area.members).await? {
+            import.rejected.push(problem(
+                "members",
+                &inner,
+                "lies within another member; list each place once",
+            ));
+            continue;
+        }
+        if let Some(parent) = &row.area.parent {
+            match store.area(parent).await? {
+                Some(found) => area.parent = Some(found.code),
+                None => {
+                    import.rejected.push(problem(
+                        "parent_code",
+                        parent,
+                        "is not a known area code",
+                    ));
+                    continue;
+                }
+            }
+        }
+        let mut estimates = Vec::new();
+        for member in &area.members {
+            estimates.push(store.populations(member).await?);
+        }
+        match store
+            .save_custom_area(&area, &sum_estimates(&estimates))
+            .await
+        {
+            Ok(()) => import.accepted += 1,
+            Err(StoreError::Refused(reason)) => {
+                import
+                    .rejected
+                    .push(problem("area_code", &area.code, &reason))
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(import)
+}
+
+/// The members on their current codes, or the first code that is not an area.
+async fn resolve_members(
+    store: &dyn Store,
+    members: &[AreaCode],
+) -> Result<Result<Vec<AreaCode>, AreaCode>, StoreError> {
+    let mut current = Vec::with_capacity(members.len());
+    for member in members {
+        match store.area(member).await? {
+            Some(found) if !current.contains(&found.code) => current.push(found.code),
+            Some(_) => {}
+            None => return Ok(Err(member.clone())),
+        }
+    }
+    Ok(Ok(current))
+}
+
+/// A member that lies within another member through any chain of parents, if there is one.
+async fn member_within_another(
+    store: &dyn Store,
+    members: &[AreaCode],
+) -> Result<Option<AreaCode>, StoreError> {
+    for member in members {
+        let mut frontier = vec![member.clone()];
+        let mut seen = HashSet::new();
+        while let Some(code) = frontier.pop() {
+            if !seen.insert(code.clone()) {
+                continue;
+            }
+            for parent in store
+                .area(&code)
+                .await?
+                .map(|a| a.parents)
+                .unwrap_or_default()
+            {
+                if members.contains(&parent) {
+                    return Ok(Some(member.clone()));
+                }
+                frontier.push(parent);
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

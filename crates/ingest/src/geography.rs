@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use h2h_domain::geography::POPULATION_YEAR;
+use h2h_domain::geography::{POPULATION_YEAR, sum_estimates};
 use h2h_domain::{AgeBand, Area, AreaCode, AreaKind, CodeChange, Geography, PopulationEstimate};
 
 use crate::csv_table::{CsvTable, IngestError, Row};
@@ -367,21 +367,11 @@ impl Builder {
             if is_csp && members.iter().any(|m| self.split.contains(m)) {
                 continue;
             }
-            let mut sums: BTreeMap<(i32, AgeBand), u64> = BTreeMap::new();
-            for member in &members {
-                for estimate in self.populations.get(member).into_iter().flatten() {
-                    *sums.entry((estimate.year, estimate.age_band)).or_default() +=
-                        estimate.population;
-                }
-            }
-            let estimates = sums
-                .into_iter()
-                .map(|((year, age_band), population)| PopulationEstimate {
-                    year,
-                    age_band,
-                    population,
-                })
+            let parts: Vec<Vec<PopulationEstimate>> = members
+                .iter()
+                .map(|m| self.populations.get(m).cloned().unwrap_or_default())
                 .collect();
+            let estimates = sum_estimates(&parts);
             self.populations.insert(code, estimates);
         }
     }

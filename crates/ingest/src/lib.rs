@@ -1,11 +1,14 @@
-//! Reading the files h2h takes in: the shipped geography and populations today, returns and
-//! extracts as they arrive. Everything read is parsed into the domain's types here, at the
-//! edge, and every problem names the file, line and column it came from.
+//! Everything h2h takes in: the shipped reference data (catalogue, geography, populations) and
+//! the files users import. Files are parsed into the domain's types here, at the edge, with
+//! every problem naming the file, line and column it came from; the import functions then
+//! check references against the store and write what passes.
 
 pub mod areas_file;
 pub mod csv_table;
 pub mod geography;
+pub mod reference;
 
-pub use areas_file::{AreasFile, read_areas};
+pub use areas_file::{AreasFile, AreasImport, import_areas, read_areas};
 pub use csv_table::{CsvTable, IngestError};
 pub use geography::shipped_geography;
+pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};

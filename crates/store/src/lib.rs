@@ -8,6 +8,8 @@ mod implementation;
 mod postgres;
 mod rows;
 mod sqlite;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 use std::sync::Arc;
 
@@ -127,6 +129,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if !url.contains("://") && !url.is_empty() {
+        // A bare path is an SQLite file.
+        Ok(Arc::new(
+            SqliteStore::open(&format!("sqlite://{url}")).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_owned()))
     }

@@ -1,0 +1,217 @@
+//! The store with the shipped reference data, run against SQLite and PostgreSQL alike.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use h2h_domain::{AgeBand, AreaCode, AreaKind, AreaKindFilter, Tier};
+use h2h_ingest::{import_areas, open_with_reference_data, read_areas};
+use h2h_store::on_both_backends;
+
+fn code(text: &str) -> AreaCode {
+    AreaCode::parse(text).unwrap()
+}
+
+on_both_backends!(
+    reference_data_is_installed_once,
+    areas_are_listed_by_kind_and_tier,
+    an_area_has_parents_children_and_populations,
+    retired_codes_find_the_current_area,
+    custom_areas_group_authorities_and_sum_populations,
+    custom_area_rows_with_bad_references_are_rejected,
+    shipped_areas_cannot_be_redefined,
+);
+
+async fn reference_data_is_installed_once(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let state = store.reference_state().await.unwrap();
+    assert!(state.catalogue_version.is_some() && state.geography_version.is_some());
+    let metrics = store.metrics().await.unwrap();
+    assert_eq!(
+        metrics.iter().filter(|m| m.tier == Tier::Headline).count(),
+        11
+    );
+    assert_eq!(
+        metrics
+            .iter()
+            .filter(|m| m.tier == Tier::Supporting)
+            .count(),
+        22
+    );
+    assert_eq!(store.outcomes().await.unwrap().len(), 6);
+    assert_eq!(store.targets().await.unwrap().len(), 5);
+    drop(store);
+    // Opening again finds everything in place and changes nothing.
+    let again = open_with_reference_data(url).await.unwrap();
+    assert_eq!(again.reference_state().await.unwrap(), state);
+    assert_eq!(again.metrics().await.unwrap(), metrics);
+}
+
+async fn areas_are_listed_by_kind_and_tier(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let count = |filter: &str| {
+        let store = store.clone();
+        let filter = AreaKindFilter::parse(filter).unwrap();
+        async move { store.areas(Some(filter)).await.unwrap().len() }
+    };
+    assert_eq!(count("pfa").await, 43);
+    assert_eq!(count("region").await, 9);
+    assert_eq!(count("country").await, 3);
+    assert_eq!(count("upper_tier").await, 153 + 22);
+    assert_eq!(count("lower_tier").await, 296 + 22);
+    assert_eq!(count("csp").await, 314);
+    let forces = store
+        .areas(Some(AreaKindFilter::Kind(AreaKind::Pfa)))
+        .await
+        .unwrap();
+    assert!(
+        forces
+            .iter()
+            .all(|f| f.population.is_some() && f.parents.len() == 1)
+    );
+}
+
+async fn an_area_has_parents_children_and_populations(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let north_east = store.area(&code("E12000001")).await.unwrap().unwrap();
+    assert_eq!(north_east.name, "North East");
+    assert_eq!(north_east.parents, vec![code("E92000001")]);
+    let children = store.area_children(&north_east.code).await.unwrap();
+    assert!(children.iter().any(|c| c.name == "County Durham"));
+    assert!(
+        children
+            .iter()
+            .any(|c| c.kind == AreaKind::Pfa && c.name == "Durham")
+    );
+    let durham = store.area(&code("E06000047")).await.unwrap().unwrap();
+    assert_eq!(durham.population, Some(532_182));
+    let estimates = store.populations(&durham.code).await.unwrap();
+    let adults = estimates
+        .iter()
+        .find(|e| e.year == 2023 && e.age_band == AgeBand { from: 18, to: None })
+        .unwrap();
+    assert_eq!(adults.population, 432_553);
+    assert_eq!(
+        estimates
+            .iter()
+            .filter(|e| e.age_band == AgeBand::ALL_AGES)
+            .count(),
+        13,
+        "mid-2011 to mid-2023"
+    );
+}
+
+async fn retired_codes_find_the_current_area(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let barnsley = store.area(&code("E08000016")).await.unwrap().unwrap();
+    assert_eq!(
+        (barnsley.code.as_str(), barnsley.name.as_str()),
+        ("E08000038", "Barnsley")
+    );
+    let allerdale = store.area(&code("E07000026")).await.unwrap().unwrap();
+    assert_eq!(allerdale.name, "Cumberland");
+    assert!(store.area(&code("E99999999")).await.unwrap().is_none());
+    let changes = store.code_changes().await.unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.old_code.as_str() == "E08000019" && c.new_code.as_str() == "E08000039")
+    );
+}
+
+const PARTNERSHIP: &str = "area_code,name,kind,members,parent_code\n\
+    CDP-DD,County Durham and Darlington,cdp,E06000047;E06000005,E12000001\n";
+
+async fn custom_areas_group_authorities_and_sum_populations(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let file = read_areas("areas.csv", PARTNERSHIP).unwrap();
+    let import = import_areas(store.as_ref(), file).await.unwrap();
+    assert_eq!((import.accepted, import.rejected.len()), (1, 0));
+    let cdp = store.area(&code("CDP-DD")).await.unwrap().unwrap();
+    assert_eq!(cdp.kind, AreaKind::Cdp);
+    assert_eq!(cdp.parents, vec![code("E12000001")]);
+    assert_eq!(cdp.population, Some(532_182 + 110_562));
+    let members: Vec<String> = store
+        .area_children(&cdp.code)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(members, ["Darlington", "County Durham"]);
+    let durham = store.area(&code("E06000047")).await.unwrap().unwrap();
+    assert!(durham.parents.contains(&cdp.code));
+    // Importing the same file again changes nothing; a new name renames it.
+    let again = import_areas(
+        store.as_ref(),
+        read_areas("areas.csv", PARTNERSHIP).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.accepted, 1);
+    assert_eq!(
+        store
+            .areas(Some(AreaKindFilter::Kind(AreaKind::Cdp)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let renamed = PARTNERSHIP.replace(
+        "County Durham and Darlington,",
+        "Durham and Darlington CDAP,",
+    );
+    import_areas(store.as_ref(), read_areas("areas.csv", &renamed).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.area(&code("CDP-DD")).await.unwrap().unwrap().name,
+        "Durham and Darlington CDAP"
+    );
+}
+
+async fn custom_area_rows_with_bad_references_are_rejected(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let text = "area_code,name,kind,members,parent_code\n\
+                GOOD,Good,custom,E08000016,\n\
+                UNKNOWN,Unknown member,custom,E06000047;E06999999,\n\
+                NESTED,Nested,custom,E10000003;E07000008,\n\
+                ORPHAN,Bad parent,dip_area,E06000047,NOPE\n";
+    let import = import_areas(store.as_ref(), read_areas("areas.csv", text).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(import.accepted, 1);
+    let messages: Vec<String> = import.rejected.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "areas.csv, line 3, column members: \"E06999999\" is not a known area code",
+            "areas.csv, line 4, column members: \"E07000008\" lies within another member; list each place once",
+            "areas.csv, line 5, column parent_code: \"NOPE\" is not a known area code",
+        ]
+    );
+    let good = store.area(&code("GOOD")).await.unwrap().unwrap();
+    let members = store.area_children(&good.code).await.unwrap();
+    assert_eq!(
+        members[0].code.as_str(),
+        "E08000038",
+        "a retired member code is stored as the current one"
+    );
+}
+
+async fn shipped_areas_cannot_be_redefined(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let text = "area_code,name,kind,members\nE06000047,Not Durham,custom,E06000005\n";
+    let import = import_areas(store.as_ref(), read_areas("areas.csv", text).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(import.accepted, 0);
+    assert!(
+        import.rejected[0]
+            .to_string()
+            .contains("cannot be redefined"),
+        "{}",
+        import.rejected[0]
+    );
+    assert_eq!(
+        store.area(&code("E06000047")).await.unwrap().unwrap().name,
+        "County Durham"
+    );
+}
