@@ -1,0 +1,287 @@
+//! The web application in-process (no sockets) against fresh SQLite and PostgreSQL stores:
+//! the JSON API, the OpenAPI document and every page reachable from the home page.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeSet, VecDeque};
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use h2h_store::on_both_backends;
+use serde_json::Value;
+use tower::ServiceExt;
+
+async fn app(url: &str) -> Router {
+    let store = h2h_ingest::open_with_reference_data(url).await.unwrap();
+    let partnership = "area_code,name,kind,members,parent_code\n\
+                       CDP-DD,County Durham and Darlington,cdp,E06000047;E06000005,E12000001\n";
+    let file = h2h_ingest::read_areas("areas.csv", partnership).unwrap();
+    h2h_ingest::import_areas(store.as_ref(), file)
+        .await
+        .unwrap();
+    h2h_web::app(store)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (
+        status,
+        content_type,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, content_type, body) = get(app, uri).await;
+    assert!(
+        content_type.starts_with("application/json"),
+        "{uri}: {content_type}"
+    );
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+on_both_backends!(
+    the_api_answers_the_documented_paths,
+    areas_come_with_kind_parents_and_population,
+    periods_parse_and_list,
+    every_page_linked_from_home_answers,
+    unknown_things_answer_not_found_pages,
+);
+
+async fn the_api_answers_the_documented_paths(url: &str) {
+    let app = app(url).await;
+    let (status, outcomes) = get_json(&app, "/api/v1/outcomes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(outcomes.as_array().unwrap().len(), 6);
+    let (_, headline) = get_json(&app, "/api/v1/metrics?tier=headline").await;
+    assert_eq!(headline.as_array().unwrap().len(), 11);
+    let first = &headline[0];
+    for field in [
+        "id",
+        "name",
+        "outcome",
+        "tier",
+        "unit",
+        "multiplier",
+        "polarity",
+        "definition",
+        "source",
+        "frequency",
+        "maps_to",
+    ] {
+        assert!(
+            first.get(field).is_some(),
+            "metric JSON lacks {field}: {first}"
+        );
+    }
+    let (status, error) = get_json(&app, "/api/v1/metrics?tier=top").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"].as_str().unwrap().contains("headline"),
+        "{error}"
+    );
+    let id = first["id"].as_str().unwrap();
+    let (status, one) = get_json(&app, &format!("/api/v1/metrics/{id}")).await;
+    assert_eq!((status, &one["id"]), (StatusCode::OK, &first["id"]));
+    let (_, targets) = get_json(&app, "/api/v1/targets?area=E92000001").await;
+    assert_eq!(targets.as_array().unwrap().len(), 5);
+    let (status, health) = get_json(&app, "/healthz").await;
+    assert_eq!(
+        (status, health["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+
+    // Every path of the OpenAPI document is served (none answers 404 or 405).
+    let (_, doc) = get_json(&app, "/api/v1/openapi.json").await;
+    let paths: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected = BTreeSet::from([
+        "/api/v1/areas",
+        "/api/v1/areas/{code}",
+        "/api/v1/metrics",
+        "/api/v1/metrics/{id}",
+        "/api/v1/outcomes",
+        "/api/v1/periods",
+        "/api/v1/periods/parse",
+        "/api/v1/targets",
+        "/healthz",
+    ]);
+    assert_eq!(paths, expected);
+    for path in paths {
+        let concrete = match path {
+            "/api/v1/periods/parse" => String::from("/api/v1/periods/parse?text=2024/25"),
+            "/api/v1/periods" => {
+                String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
+            }
+            _ => path.replace("{code}", "E06000047").replace("{id}", id),
+        };
+        let (status, _, body) = get(&app, &concrete).await;
+        assert_eq!(status, StatusCode::OK, "{concrete}: {body}");
+    }
+}
+
+async fn areas_come_with_kind_parents_and_population(url: &str) {
+    let app = app(url).await;
+    let (_, forces) = get_json(&app, "/api/v1/areas?kind=pfa").await;
+    let forces = forces.as_array().unwrap();
+    assert_eq!(forces.len(), 43);
+    let met = forces.iter().find(|f| f["code"] == "E23000001").unwrap();
+    assert_eq!(met["name"], "Metropolitan Police");
+    assert_eq!(met["kind"], "pfa");
+    assert_eq!(met["parents"], serde_json::json!(["E12000007"]));
+    assert_eq!(met["population"], 8_931_847);
+    let (_, upper) = get_json(&app, "/api/v1/areas?kind=upper_tier").await;
+    assert_eq!(upper.as_array().unwrap().len(), 175);
+    let (_, found) = get_json(&app, "/api/v1/areas?q=darlington").await;
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Darlington") && names.contains(&"County Durham and Darlington"),
+        "{names:?}"
+    );
+    let (status, barnsley) = get_json(&app, "/api/v1/areas/E08000016").await;
+    assert_eq!(
+        (status, barnsley["code"].as_str()),
+        (StatusCode::OK, Some("E08000038"))
+    );
+    let (_, cdp) = get_json(&app, "/api/v1/areas/CDP-DD").await;
+    assert_eq!(cdp["population"], 642_744);
+    assert_eq!(cdp["children"].as_array().unwrap().len(), 2);
+    let (status, error) = get_json(&app, "/api/v1/areas?kind=ward").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"].as_str().unwrap().contains("upper_tier"),
+        "{error}"
+    );
+}
+
+async fn periods_parse_and_list(url: &str) {
+    let app = app(url).await;
+    let (status, period) = get_json(&app, "/api/v1/periods/parse?text=Q1%202024%2F25").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(period["code"], "2024/25-Q1");
+    assert_eq!(period["start"], "2024-04-01");
+    assert_eq!(period["end"], "2024-06-30");
+    assert_eq!(period["financial_year"], "2024/25");
+    let (status, error) = get_json(&app, "/api/v1/periods/parse?text=2024-13").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"].as_str().unwrap().contains("month 13"),
+        "{error}"
+    );
+    let (_, quarters) =
+        get_json(&app, "/api/v1/periods?kind=quarter&from=2023/24&to=2024/25").await;
+    let codes: Vec<&str> = quarters
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "2023/24-Q1",
+            "2023/24-Q2",
+            "2023/24-Q3",
+            "2023/24-Q4",
+            "2024/25-Q1",
+            "2024/25-Q2",
+            "2024/25-Q3",
+            "2024/25-Q4"
+        ]
+    );
+    let (_, months) = get_json(
+        &app,
+        "/api/v1/periods?kind=month&from=2024/25-Q4&to=2024/25-Q4",
+    )
+    .await;
+    assert_eq!(months.as_array().unwrap().len(), 3);
+}
+
+/// Follows every same-site link from the home page, two pages deep, and checks each answers
+/// 200 with HTML or the JSON it links to.
+async fn every_page_linked_from_home_answers(url: &str) {
+    let app = app(url).await;
+    let mut queue = VecDeque::from([(String::from("/"), 0)]);
+    let mut seen = BTreeSet::new();
+    while let Some((page, depth)) = queue.pop_front() {
+        if !seen.insert(page.clone()) {
+            continue;
+        }
+        let (status, content_type, body) = get(&app, &page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        if depth >= 2 || !content_type.starts_with("text/html") {
+            continue;
+        }
+        for link in body
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+        {
+            let link = link.replace("&amp;", "&");
+            if link.starts_with('/') && !link.starts_with("//") {
+                let link = link.split('#').next().unwrap_or_default().to_owned();
+                queue.push_back((link, depth + 1));
+            }
+        }
+    }
+    for expected in [
+        "/framework",
+        "/areas?kind=pfa",
+        "/areas/CDP-DD",
+        "/areas/E12000001",
+    ] {
+        assert!(
+            seen.contains(expected),
+            "{expected} is not linked: {seen:?}"
+        );
+    }
+    assert!(
+        seen.iter()
+            .filter(|p| p.starts_with("/framework/metrics/"))
+            .count()
+            >= 33,
+        "every framework metric is linked"
+    );
+}
+
+async fn unknown_things_answer_not_found_pages(url: &str) {
+    let app = app(url).await;
+    for uri in [
+        "/areas/E99999999",
+        "/framework/metrics/cdof.nope",
+        "/no/such/page",
+    ] {
+        let (status, content_type, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(content_type.starts_with("text/html"), "{uri}");
+        assert!(body.contains("govuk-heading-xl"), "{uri}");
+    }
+    let (status, _, body) = get(&app, "/areas?kind=ward").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("upper_tier"));
+}
+
+#[test]
+fn the_openapi_document_is_stable() {
+    insta::assert_json_snapshot!("openapi", h2h_web::openapi());
+}
