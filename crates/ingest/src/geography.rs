@@ -386,7 +386,8 @@ impl Builder {
             });
         }
         let mut areas: Vec<Area> = self.areas.into_values().collect();
-        areas.sort_by_key(|a| (a.kind, a.code.clone()));
+        // England and Wales heads the list; then each kind in code order.
+        areas.sort_by_key(|a| (a.kind, a.code.as_str() != ENGLAND_AND_WALES, a.code.clone()));
         Geography {
             areas,
             code_changes,

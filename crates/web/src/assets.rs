@@ -14,6 +14,7 @@ static OWN_ASSETS: &[(&str, &[u8])] = &[
     ("app.css", include_bytes!("../static/app.css")),
     ("app.mjs", include_bytes!("../static/app.mjs")),
     ("enable-js.js", include_bytes!("../static/enable-js.js")),
+    ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 
 pub(crate) fn router() -> Router<AppState> {

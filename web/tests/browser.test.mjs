@@ -1,0 +1,129 @@
+// Browser tests: the real h2h binary serving its demo, driven through Debian's Chromium by
+// playwright-core. Clicks through the main pages, saves screenshots to web/screenshots/,
+// checks accessibility with axe-core and that the pages work without JavaScript.
+//
+// H2H_BIN names the binary (default: ../target/debug/h2h); CHROMIUM the browser.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const binary = resolve(process.env.H2H_BIN ?? join(here, '../../target/debug/h2h'))
+const screenshots = join(here, '../screenshots')
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const workDir = mkdtempSync(join(tmpdir(), 'h2h-browser-'))
+
+let server
+let base
+let browser
+
+function startServer () {
+  return new Promise((resolveStart, rejectStart) => {
+    server = spawn(binary, ['demo', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(workDir, 'demo.db')}`], {
+      cwd: workDir,
+      stdio: ['ignore', 'ignore', 'pipe']
+    })
+    let log = ''
+    const timer = setTimeout(() => rejectStart(new Error(`the demo did not start in 60 s:\n${log}`)), 60_000)
+    server.stderr.on('data', chunk => {
+      log += chunk
+      const match = log.match(/serving on (http:\/\/[^/\s]+)\//)
+      if (match) {
+        clearTimeout(timer)
+        resolveStart(match[1])
+      }
+    })
+    server.on('exit', code => rejectStart(new Error(`the demo exited with ${code}:\n${log}`)))
+  })
+}
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true })
+  base = await startServer()
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  server?.kill()
+  rmSync(workDir, { recursive: true, force: true })
+})
+
+// A page that records console errors and failed requests, for the assertions below.
+async function watchedPage (options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
+  const page = await context.newPage()
+  page.problems = []
+  page.on('console', message => { if (message.type() === 'error') page.problems.push(`console: ${message.text()}`) })
+  page.on('requestfailed', request => page.problems.push(`failed: ${request.url()}`))
+  page.on('response', response => { if (response.status() >= 400) page.problems.push(`${response.status()}: ${response.url()}`) })
+  return page
+}
+
+async function accessibilityViolations (page) {
+  await page.addScriptTag({ content: axeSource })
+  const results = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }))
+  return results.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)
+}
+
+test('home, framework, metric and area pages, clicked through', async () => {
+  const page = await watchedPage()
+  await page.goto(`${base}/`)
+  assert.equal(await page.locator('h1').textContent(), 'Drug strategy partnership performance')
+  assert.ok(await page.evaluate(() => document.body.classList.contains('govuk-frontend-supported')), 'GOV.UK Frontend JavaScript ran')
+  await page.screenshot({ path: join(screenshots, 'home.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+
+  await page.getByRole('link', { name: 'Outcomes framework' }).first().click()
+  await page.waitForURL(`${base}/framework`)
+  assert.match(await page.locator('h1').textContent(), /Outcomes Framework/)
+  assert.ok(await page.getByRole('heading', { name: 'Reduce drug-related deaths and harm' }).isVisible())
+  await page.screenshot({ path: join(screenshots, 'framework.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+
+  await page.getByRole('link', { name: /Deaths related to drug misuse/ }).first().click()
+  await page.waitForURL(/\/framework\/metrics\//)
+  assert.match(await page.locator('h1').textContent(), /Deaths related to drug misuse/)
+  assert.ok(await page.getByText('Lower is better').first().isVisible())
+  await page.screenshot({ path: join(screenshots, 'metric.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+
+  await page.goto(`${base}/`)
+  await page.getByRole('link', { name: /County Durham and Darlington/ }).click()
+  await page.waitForURL(/\/areas\/CDP-DURHAM-DARLINGTON$/)
+  assert.ok(await page.getByRole('link', { name: 'County Durham' }).first().isVisible())
+  await page.getByRole('link', { name: 'County Durham' }).first().click()
+  await page.waitForURL(`${base}/areas/E06000047`)
+  assert.equal(await page.locator('h1').textContent(), 'County Durham')
+  assert.ok(await page.getByText('532,182').first().isVisible())
+  assert.ok(await page.getByRole('link', { name: 'North East' }).first().isVisible())
+  await page.screenshot({ path: join(screenshots, 'area.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+  assert.deepEqual(page.problems, [])
+})
+
+test('searching for an area works without JavaScript', async () => {
+  const page = await watchedPage({ javaScriptEnabled: false })
+  await page.goto(`${base}/`)
+  await page.getByLabel('Find an area').fill('darlington')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await page.waitForURL(/\/areas\?q=darlington/)
+  assert.match(await page.locator('h1').textContent(), /darlington/)
+  await page.locator('a[href="/areas/E06000005"]').click()
+  await page.waitForURL(`${base}/areas/E06000005`)
+  assert.equal(await page.locator('h1').textContent(), 'Darlington')
+  await page.screenshot({ path: join(screenshots, 'area-no-js.png'), fullPage: true })
+  assert.deepEqual(page.problems, [])
+})
