@@ -9,7 +9,7 @@ use h2h_store::Store;
 use h2h_web::contract::{AreaJson, MetricJson, OutcomeJson};
 
 use crate::output::Listing;
-use crate::{Cli, Command, Import};
+use crate::{Bench, Cli, Command, Import};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -23,10 +23,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         })?;
     match cli.command {
         Command::Demo { addr } => {
-            load_demo(&store).await?;
+            h2h_ingest::load_demo(store.as_ref()).await?;
             serve(store, &addr).await
         }
         Command::Serve { addr } => serve(store, &addr).await,
+        Command::Bench(Bench::Web { users, seconds }) => {
+            h2h_ingest::load_demo(store.as_ref()).await?;
+            drop(store);
+            let settings = h2h_bench::web::WebBench {
+                users,
+                duration: std::time::Duration::from_secs_f64(seconds),
+            };
+            let figures = h2h_bench::web::run(&cli.db, &settings).await?;
+            print!("{}", figures.report(users));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(Import::Areas { file }) => import_areas(&store, &file).await,
         Command::Metrics { tier, format } => {
             let tier = tier.as_deref().map(Tier::parse).transpose()?;
@@ -109,19 +120,6 @@ async fn serve(store: Arc<dyn Store>, addr: &str) -> anyhow::Result<ExitCode> {
     eprintln!("h2h is serving on http://{local}/ (press Ctrl-C to stop)");
     h2h_web::serve(listener, h2h_web::app(store)).await?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The demo partnership, loaded through the same path as `h2h import areas`.
-const DEMO_AREAS: &str = include_str!("../../../fixtures/demo/areas.csv");
-
-async fn load_demo(store: &Arc<dyn Store>) -> anyhow::Result<()> {
-    let file = h2h_ingest::read_areas("fixtures/demo/areas.csv", DEMO_AREAS)?;
-    let import = h2h_ingest::import_areas(store.as_ref(), file).await?;
-    if let Some(problem) = import.rejected.first() {
-        anyhow::bail!("the demo partnership could not be loaded: {problem}");
-    }
-    tracing::info!(accepted = import.accepted, "demo partnership loaded");
-    Ok(())
 }
 
 async fn import_areas(store: &Arc<dyn Store>, path: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -39,6 +39,9 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
+    /// Measure a quality bar of the product and print the figures.
+    #[command(subcommand)]
+    Bench(Bench),
     /// Import a file into the store.
     #[command(subcommand)]
     Import(Import),
@@ -66,6 +69,20 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// Pages and API under concurrent load on the demo data (bar: every page p95 < 100 ms
+    /// with 50 users).
+    Web {
+        /// Concurrent users.
+        #[arg(long, default_value_t = 50)]
+        users: usize,
+        /// Seconds of measurement.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
     },
 }
 

@@ -142,6 +142,24 @@ fn default_target_basis() -> TargetBasis {
     TargetBasis::Level
 }
 
+/// A document or page the catalogue's facts come from, cited by its `id` in `provenance`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// Short id used in `provenance` lists: `S0`..`S4` for the customer's source documents,
+    /// `R1`.. for published pages, `N1`.. for the team's research notes, `spec-*` for h2h's
+    /// own interchange specifications, `data-*` for shipped data files.
+    pub id: String,
+    /// Title, as a person would cite it.
+    pub title: String,
+    /// Who published it.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// Where it can be read, if it is public.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
 /// The whole framework: outcomes, metrics and targets, with the catalogue's version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +173,9 @@ pub struct Catalogue {
     /// National ambitions and other shipped targets.
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// The documents and pages cited in `provenance` lists.
+    #[serde(default)]
+    pub references: Vec<Reference>,
 }
 
 /// Why a catalogue file cannot be used.
@@ -184,6 +205,11 @@ impl Catalogue {
     /// Finds a metric by id.
     pub fn metric(&self, id: &MetricId) -> Option<&Metric> {
         self.metrics.iter().find(|m| &m.id == id)
+    }
+
+    /// Finds a reference by the id a `provenance` list cites it with.
+    pub fn reference(&self, id: &str) -> Option<&Reference> {
+        self.references.iter().find(|r| r.id == id)
     }
 
     /// Finds an outcome by id.
@@ -261,6 +287,30 @@ impl Catalogue {
                 ));
             }
         }
+        let mut reference_ids = HashSet::new();
+        for reference in &self.references {
+            if !reference_ids.insert(reference.id.as_str()) {
+                problems.push(format!("reference {} is defined twice", reference.id));
+            }
+        }
+        let citations = self
+            .metrics
+            .iter()
+            .map(|m| (m.id.as_str(), &m.provenance))
+            .chain(
+                self.targets
+                    .iter()
+                    .map(|t| (t.metric_id.as_str(), &t.provenance)),
+            );
+        for (owner, provenance) in citations {
+            for cited in provenance {
+                if !reference_ids.contains(cited.as_str()) {
+                    problems.push(format!(
+                        "{owner} cites {cited:?}, which is not among the references"
+                    ));
+                }
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -291,6 +341,12 @@ unit = "value"
 polarity = "lower_is_better"
 definition = "Percentage of people reporting use of any illicit drug in the last year."
 source = "Crime Survey for England and Wales"
+provenance = ["R3"]
+
+[[references]]
+id = "R3"
+title = "Appendix 2: National Combating Drugs Outcomes Framework"
+publisher = "Home Office"
 "#;
 
     #[test]
@@ -302,11 +358,20 @@ source = "Crime Survey for England and Wales"
 
     #[test]
     fn unknown_references_are_reported_together() {
-        let broken = MINIMAL.replace("outcome = \"reduce_drug_use\"", "outcome = \"nope\"")
-            + "maps_to = [\"cdof.missing\"]\n";
+        let broken = MINIMAL.replace(
+            "outcome = \"reduce_drug_use\"",
+            "outcome = \"nope\"\nmaps_to = [\"cdof.missing\"]",
+        );
         let message = Catalogue::parse(&broken).unwrap_err().to_string();
         assert!(message.contains("unknown outcome nope"), "{message}");
         assert!(message.contains("unknown metric cdof.missing"), "{message}");
+    }
+
+    #[test]
+    fn every_citation_names_a_reference() {
+        let broken = MINIMAL.replace("provenance = [\"R3\"]", "provenance = [\"R99\"]");
+        let message = Catalogue::parse(&broken).unwrap_err().to_string();
+        assert!(message.contains("cdof.drug_use cites \"R99\""), "{message}");
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub mod period;
 
 pub use area::{AgeBand, Area, AreaCode, AreaKind, AreaKindFilter, CustomArea};
 pub use catalogue::{
-    Catalogue, CatalogueError, Outcome, OutcomeId, OutcomeKind, Target, TargetBasis, TargetKind,
+    Catalogue, CatalogueError, Outcome, OutcomeId, OutcomeKind, Reference, Target, TargetBasis,
+    TargetKind,
 };
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};

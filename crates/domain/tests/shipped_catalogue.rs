@@ -827,3 +827,52 @@ fn the_catalogue_holds_every_metric_named_in_seeds_000_001_and_002() {
         }
     }
 }
+
+/// The `R*` references with no public address: R49 is a third-party research note whose repository
+/// the research could not name (framework.md section 11).
+const REFERENCES_WITHOUT_ADDRESS: [&str; 1] = ["R49"];
+
+#[test]
+fn every_reference_is_cited_and_public_pages_have_an_address() {
+    let catalogue = catalogue();
+    let cited: BTreeSet<&str> = catalogue
+        .metrics
+        .iter()
+        .flat_map(|m| &m.provenance)
+        .chain(catalogue.targets.iter().flat_map(|t| &t.provenance))
+        .map(String::as_str)
+        .collect();
+    let mut defined = BTreeSet::new();
+    for reference in &catalogue.references {
+        let id = reference.id.as_str();
+        assert!(defined.insert(id), "reference {id} is defined twice");
+        assert!(
+            cited.contains(id),
+            "reference {id} is cited by no metric or target"
+        );
+        assert!(
+            !reference.title.trim().is_empty(),
+            "reference {id} has no title"
+        );
+        let url = reference.url.as_deref();
+        if id.starts_with('R') {
+            if REFERENCES_WITHOUT_ADDRESS.contains(&id) {
+                assert_eq!(url, None, "reference {id} was listed as having no address");
+            } else {
+                assert!(
+                    url.is_some_and(|u| u.starts_with("http")),
+                    "public page {id} has no web address: {url:?}"
+                );
+            }
+        }
+        if id.starts_with('S') {
+            assert_eq!(url, None, "seed {id} is a customer copy with no address");
+        }
+    }
+    for id in &cited {
+        assert!(
+            catalogue.reference(id).is_some(),
+            "{id} is cited but not defined"
+        );
+    }
+}

@@ -5,10 +5,12 @@
 
 pub mod areas_file;
 pub mod csv_table;
+pub mod demo;
 pub mod geography;
 pub mod reference;
 
 pub use areas_file::{AreasFile, AreasImport, import_areas, read_areas};
 pub use csv_table::{CsvTable, IngestError};
+pub use demo::{DemoError, load_demo};
 pub use geography::shipped_geography;
 pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};

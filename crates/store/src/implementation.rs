@@ -118,6 +118,20 @@ macro_rules! implement_store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                sqlx::query("DELETE FROM catalogue_references").execute(&mut *tx).await?;
+                for (position, reference) in (0_i64..).zip(&catalogue.references) {
+                    sqlx::query(
+                        "INSERT INTO catalogue_references (id, position, title, publisher, url) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(&reference.id)
+                    .bind(position)
+                    .bind(&reference.title)
+                    .bind(reference.publisher.as_deref())
+                    .bind(reference.url.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 set_metadata(&mut tx, "catalogue_version", &catalogue.version).await?;
                 tx.commit().await?;
                 Ok(())
@@ -218,6 +232,18 @@ macro_rules! implement_store {
                         .fetch_all(&self.pool)
                         .await?;
                 rows.iter().map(|(d,)| crate::rows::metric(d)).collect()
+            }
+
+            async fn references(&self) -> Result<Vec<h2h_domain::Reference>, crate::StoreError> {
+                let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                    "SELECT id, title, publisher, url FROM catalogue_references ORDER BY position",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, title, publisher, url)| h2h_domain::Reference { id, title, publisher, url })
+                    .collect())
             }
 
             async fn targets(&self) -> Result<Vec<h2h_domain::Target>, crate::StoreError> {

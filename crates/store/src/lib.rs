@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use h2h_domain::{
     Area, AreaCode, AreaKindFilter, Catalogue, CodeChange, CustomArea, Geography, Metric, Outcome,
-    PopulationEstimate, Target,
+    PopulationEstimate, Reference, Target,
 };
 
 pub use postgres::PostgresStore;
@@ -95,6 +95,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every metric, in catalogue order, then partnerships' own metrics.
     async fn metrics(&self) -> Result<Vec<Metric>, StoreError>;
+
+    /// The documents and pages the catalogue cites, in catalogue order.
+    async fn references(&self) -> Result<Vec<Reference>, StoreError>;
 
     /// Every target.
     async fn targets(&self) -> Result<Vec<Target>, StoreError>;

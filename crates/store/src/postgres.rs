@@ -22,10 +22,16 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        migrator(&[(
-            "reference",
-            include_str!("../migrations/postgres/0001_reference.sql"),
-        )])
+        migrator(&[
+            (
+                "reference",
+                include_str!("../migrations/postgres/0001_reference.sql"),
+            ),
+            (
+                "references",
+                include_str!("../migrations/postgres/0002_references.sql"),
+            ),
+        ])
         .run(&pool)
         .await?;
         Ok(Self { pool })

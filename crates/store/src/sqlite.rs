@@ -40,10 +40,16 @@ impl SqliteStore {
             })
             .connect_with(options)
             .await?;
-        migrator(&[(
-            "reference",
-            include_str!("../migrations/sqlite/0001_reference.sql"),
-        )])
+        migrator(&[
+            (
+                "reference",
+                include_str!("../migrations/sqlite/0001_reference.sql"),
+            ),
+            (
+                "references",
+                include_str!("../migrations/sqlite/0002_references.sql"),
+            ),
+        ])
         .run(&pool)
         .await?;
         Ok(Self { pool })

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, MetricJson, OutcomeJson, PeriodJson,
-    PopulationJson, TargetJson,
+    PopulationJson, ReferenceJson, TargetJson,
 };
 use crate::error::{ApiError, WebError};
 
@@ -38,6 +38,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_metrics))
         .routes(routes!(get_metric))
         .routes(routes!(list_targets))
+        .routes(routes!(list_references))
         .routes(routes!(list_areas))
         .routes(routes!(get_area))
         .routes(routes!(parse_period))
@@ -140,6 +141,16 @@ async fn list_targets(
             .map(TargetJson::from)
             .collect(),
     ))
+}
+
+/// The documents and pages the catalogue cites, by the ids metrics' `provenance` lists use.
+#[utoipa::path(get, path = "/api/v1/references", tag = "framework",
+    responses((status = 200, description = "References in catalogue order", body = [ReferenceJson])))]
+async fn list_references(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<ReferenceJson>>, ApiError> {
+    let references = state.store.references().await?;
+    Ok(Json(references.iter().map(ReferenceJson::from).collect()))
 }
 
 /// Filter for areas.

@@ -1,7 +1,7 @@
 //! The JSON contract: what the API returns and the command line prints with `--format json`.
 //! These types are separate from the domain's so that the contract changes only on purpose.
 
-use h2h_domain::{Area, Metric, Outcome, Period, PopulationEstimate, Target};
+use h2h_domain::{Area, Metric, Outcome, Period, PopulationEstimate, Reference, Target};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -228,6 +228,30 @@ impl From<&Target> for TargetJson {
             baseline_period: t.baseline_period.map(|p| p.code()),
             baseline: t.baseline,
             note: t.note.clone(),
+        }
+    }
+}
+
+/// A document or page the catalogue cites in metrics' `provenance`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferenceJson {
+    /// The id `provenance` lists cite.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Where it can be read, if public.
+    pub url: Option<String>,
+}
+
+impl From<&Reference> for ReferenceJson {
+    fn from(r: &Reference) -> Self {
+        Self {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            publisher: r.publisher.clone(),
+            url: r.url.clone(),
         }
     }
 }

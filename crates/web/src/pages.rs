@@ -518,6 +518,25 @@ async fn framework(State(state): State<AppState>) -> Page {
     .into()
 }
 
+async fn citations(state: &AppState, cited: &[String]) -> Result<Vec<Citation>, WebError> {
+    let references = state.store.references().await?;
+    Ok(cited
+        .iter()
+        .map(|id| match references.iter().find(|r| &r.id == id) {
+            Some(r) => Citation {
+                title: r.title.clone(),
+                publisher: r.publisher.clone().unwrap_or_default(),
+                url: r.url.clone().unwrap_or_default(),
+            },
+            None => Citation {
+                title: id.clone(),
+                publisher: String::new(),
+                url: String::new(),
+            },
+        })
+        .collect())
+}
+
 struct Field {
     label: &'static str,
     value: String,
@@ -536,7 +555,14 @@ struct MetricPage {
     maps_to: Vec<(String, String)>,
     local_versions: Vec<(String, String)>,
     targets: Vec<AmbitionRow>,
-    provenance: Vec<String>,
+    provenance: Vec<Citation>,
+}
+
+/// A cited document: its title and publisher, and a link when it is public.
+struct Citation {
+    title: String,
+    publisher: String,
+    url: String,
 }
 
 async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
@@ -609,7 +635,7 @@ async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
                 .map(link)
                 .collect(),
             targets: ambition_rows(&state, &metrics, Some(&metric.id)).await?,
-            provenance: metric.provenance.clone(),
+            provenance: citations(&state, &metric.provenance).await?,
             metric,
         })
     }

@@ -118,6 +118,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/outcomes",
         "/api/v1/periods",
         "/api/v1/periods/parse",
+        "/api/v1/references",
         "/api/v1/targets",
         "/healthz",
     ]);
