@@ -4,11 +4,15 @@
 //! this crate (a [`Period`], an [`AreaCode`], a [`MetricId`]), so code that holds one never
 //! re-validates it.
 
+pub mod analysis;
 pub mod area;
 pub mod catalogue;
 pub mod geography;
+pub mod indicators;
 pub mod metric;
 pub mod period;
+pub mod statistics;
+pub mod values;
 
 pub use area::{AgeBand, Area, AreaCode, AreaKind, AreaKindFilter, CustomArea};
 pub use catalogue::{
@@ -18,3 +22,4 @@ pub use catalogue::{
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
 pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};
+pub use values::{Breakdown, Observation, ValueKey, ValueStatus};

@@ -348,6 +348,173 @@ macro_rules! implement_store {
                 rows.into_iter().map(crate::rows::population).collect()
             }
 
+            async fn find_submission(
+                &self,
+                kind: &str,
+                content_sha256: &str,
+            ) -> Result<Option<crate::Submission>, crate::StoreError> {
+                let row: Option<crate::rows::SubmissionRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM submissions WHERE kind = $1 AND content_sha256 = $2 ORDER BY id LIMIT 1",
+                    crate::rows::SUBMISSION_COLUMNS
+                ))
+                .bind(kind)
+                .bind(content_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(crate::rows::submission))
+            }
+
+            async fn submissions(&self) -> Result<Vec<crate::Submission>, crate::StoreError> {
+                let rows: Vec<crate::rows::SubmissionRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM submissions ORDER BY id DESC",
+                    crate::rows::SUBMISSION_COLUMNS
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(crate::rows::submission).collect())
+            }
+
+            async fn rejected_rows(&self, submission_id: i64) -> Result<Vec<crate::RejectedRowRecord>, crate::StoreError> {
+                let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+                    "SELECT line, column_name, value, reason, raw FROM rejected_rows WHERE submission_id = $1 ORDER BY line",
+                )
+                .bind(submission_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::rows::rejected_row).collect()
+            }
+
+            async fn record_return(
+                &self,
+                submission: &crate::NewSubmission<'_>,
+                revisions: &[crate::NewRevision],
+                rejected: &[crate::RejectedRowRecord],
+                unchanged: u64,
+            ) -> Result<crate::RecordedReturn, crate::StoreError> {
+                let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+                let mut tx = self.pool.begin().await?;
+                let (submission_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO submissions (kind, file_name, content_sha256, content, submitted_by, submitted_at, \
+                     source, accepted, rejected, unchanged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(submission.kind)
+                .bind(submission.file_name)
+                .bind(submission.content_sha256)
+                .bind(submission.content)
+                .bind(submission.submitted_by)
+                .bind(submission.submitted_at)
+                .bind(submission.source)
+                .bind(count(revisions.len()))
+                .bind(count(rejected.len()))
+                .bind(i64::try_from(unchanged).unwrap_or(i64::MAX))
+                .fetch_one(&mut *tx)
+                .await?;
+                let replaced: Vec<i64> = revisions.iter().filter_map(|r| r.replaces).collect();
+                for chunk in replaced.chunks(crate::implementation::BATCH_ROWS) {
+                    let mut update = sqlx::QueryBuilder::new("UPDATE observations SET is_current = 0 WHERE id IN (");
+                    let mut ids = update.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(*id);
+                    }
+                    update.push(")");
+                    update.build().execute(&mut *tx).await?;
+                }
+                // 19 parameters a row: stay under SQLite's limit of 32,766 per statement.
+                for chunk in revisions.chunks(1500) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO observations (metric_id, area_code, period, breakdown, revision, is_current, \
+                         period_kind, period_start, period_end, numerator, denominator, value, lower_ci, upper_ci, \
+                         status, source, note, submission_id) ",
+                    );
+                    insert.push_values(chunk, |mut row, revision| {
+                        let o = &revision.observation;
+                        let key = &o.key;
+                        row.push_bind(key.metric_id.as_str())
+                            .push_bind(key.area_code.as_str())
+                            .push_bind(key.period.code())
+                            .push_bind(crate::returns::key_breakdown(key))
+                            .push_bind(revision.revision)
+                            .push_bind(1_i64)
+                            .push_bind(key.period.kind().code())
+                            .push_bind(key.period.start().to_string())
+                            .push_bind(key.period.end().to_string())
+                            .push_bind(o.numerator)
+                            .push_bind(o.denominator)
+                            .push_bind(o.value)
+                            .push_bind(o.lower_ci)
+                            .push_bind(o.upper_ci)
+                            .push_bind(o.status.code())
+                            .push_bind(o.source.as_deref())
+                            .push_bind(o.note.as_deref())
+                            .push_bind(submission_id);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                for chunk in rejected.chunks(crate::implementation::BATCH_ROWS) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO rejected_rows (submission_id, line, column_name, value, reason, raw) ",
+                    );
+                    let mut rows = Vec::with_capacity(chunk.len());
+                    for r in chunk {
+                        rows.push((r, crate::rows::to_json(&r.raw)?));
+                    }
+                    insert.push_values(rows, |mut row, (r, raw)| {
+                        row.push_bind(submission_id)
+                            .push_bind(i64::try_from(r.line).unwrap_or(i64::MAX))
+                            .push_bind(r.column.clone())
+                            .push_bind(r.value.clone())
+                            .push_bind(r.reason.clone())
+                            .push_bind(raw);
+                    });
+                    insert.push(" ON CONFLICT (submission_id, line) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(crate::RecordedReturn { submission_id })
+            }
+
+            async fn current_observations(
+                &self,
+                metrics: Option<&[h2h_domain::MetricId]>,
+            ) -> Result<Vec<crate::StoredObservation>, crate::StoreError> {
+                let mut query = sqlx::QueryBuilder::new(format!(
+                    "SELECT {} FROM observations WHERE is_current = 1",
+                    crate::rows::OBSERVATION_COLUMNS
+                ));
+                if let Some(metrics) = metrics {
+                    if metrics.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    query.push(" AND metric_id IN (");
+                    let mut ids = query.separated(", ");
+                    for metric in metrics {
+                        ids.push_bind(metric.as_str());
+                    }
+                    query.push(")");
+                }
+                query.push(" ORDER BY metric_id, area_code, period_start, period_end, breakdown");
+                let rows: Vec<crate::rows::ObservationRow> = query.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(crate::rows::observation).collect()
+            }
+
+            async fn observation_history(
+                &self,
+                key: &h2h_domain::ValueKey,
+            ) -> Result<Vec<crate::StoredObservation>, crate::StoreError> {
+                let rows: Vec<crate::rows::ObservationRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM observations WHERE metric_id = $1 AND area_code = $2 AND period = $3 \
+                     AND breakdown = $4 ORDER BY revision",
+                    crate::rows::OBSERVATION_COLUMNS
+                ))
+                .bind(key.metric_id.as_str())
+                .bind(key.area_code.as_str())
+                .bind(key.period.code())
+                .bind(crate::returns::key_breakdown(key))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::rows::observation).collect()
+            }
+
             async fn save_custom_area(
                 &self,
                 area: &h2h_domain::CustomArea,

@@ -6,6 +6,7 @@
 
 mod implementation;
 mod postgres;
+mod returns;
 mod rows;
 mod sqlite;
 #[cfg(any(test, feature = "test-support"))]
@@ -20,6 +21,9 @@ use h2h_domain::{
 };
 
 pub use postgres::PostgresStore;
+pub use returns::{
+    NewRevision, NewSubmission, RecordedReturn, RejectedRowRecord, StoredObservation, Submission,
+};
 pub use sqlite::SqliteStore;
 
 /// The database URL used when none is given: `h2h.db` in the current directory.
@@ -116,6 +120,42 @@ pub trait Store: Send + Sync + 'static {
 
     /// Population estimates for an area, by year and age band.
     async fn populations(&self, code: &AreaCode) -> Result<Vec<PopulationEstimate>, StoreError>;
+
+    /// The submission of `kind` whose content has this SHA-256, if one was received.
+    async fn find_submission(
+        &self,
+        kind: &str,
+        content_sha256: &str,
+    ) -> Result<Option<Submission>, StoreError>;
+
+    /// Every submission, newest first.
+    async fn submissions(&self) -> Result<Vec<Submission>, StoreError>;
+
+    /// The rows a submission was refused, in line order.
+    async fn rejected_rows(&self, submission_id: i64)
+    -> Result<Vec<RejectedRowRecord>, StoreError>;
+
+    /// Records a return in one transaction: the submission as received, its new revisions
+    /// (superseding the rows they replace) and its rejected rows.
+    async fn record_return(
+        &self,
+        submission: &NewSubmission<'_>,
+        revisions: &[NewRevision],
+        rejected: &[RejectedRowRecord],
+        unchanged: u64,
+    ) -> Result<RecordedReturn, StoreError>;
+
+    /// The current revision of every value, optionally only for some metrics.
+    async fn current_observations(
+        &self,
+        metrics: Option<&[h2h_domain::MetricId]>,
+    ) -> Result<Vec<StoredObservation>, StoreError>;
+
+    /// Every revision of one value, oldest first.
+    async fn observation_history(
+        &self,
+        key: &h2h_domain::ValueKey,
+    ) -> Result<Vec<StoredObservation>, StoreError>;
 
     /// Creates or replaces a custom area with its members, parent and summed populations.
     /// Refuses to replace an area that came with the shipped geography.

@@ -9,6 +9,7 @@ use h2h_domain::{
 };
 
 use crate::StoreError;
+use crate::returns::{RejectedRowRecord, StoredObservation, Submission};
 
 pub(crate) type OutcomeRow = (String, String, String, String);
 pub(crate) type AreaRow = (String, String, String, Option<i64>);
@@ -83,5 +84,134 @@ pub(crate) fn population(
         year: i32::try_from(year).map_err(|e| corrupt("population year", e))?,
         age_band: AgeBand::parse(&band).ok_or_else(|| corrupt("age band", &band))?,
         population: u64::try_from(population).map_err(|e| corrupt("population", e))?,
+    })
+}
+
+/// The columns of `observations` read back, in `OBSERVATION_COLUMNS` order.
+pub(crate) type ObservationRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+pub(crate) const OBSERVATION_COLUMNS: &str = "id, metric_id, area_code, period, breakdown, revision, is_current, \
+     numerator, denominator, value, lower_ci, upper_ci, status, source, note, submission_id";
+
+pub(crate) fn observation(row: ObservationRow) -> Result<StoredObservation, StoreError> {
+    let (
+        id,
+        metric,
+        area,
+        period,
+        breakdown,
+        revision,
+        is_current,
+        numerator,
+        denominator,
+        value,
+        lower_ci,
+        upper_ci,
+        status,
+        source,
+        note,
+        submission_id,
+    ) = row;
+    Ok(StoredObservation {
+        id,
+        revision,
+        is_current: is_current != 0,
+        submission_id,
+        observation: h2h_domain::Observation {
+            key: h2h_domain::ValueKey {
+                metric_id: h2h_domain::MetricId::parse(&metric)
+                    .map_err(|e| corrupt("metric id", e))?,
+                area_code: code(&area)?,
+                period: h2h_domain::Period::parse(&period).map_err(|e| corrupt("period", e))?,
+                breakdown: if breakdown.is_empty() {
+                    None
+                } else {
+                    Some(
+                        h2h_domain::Breakdown::parse(&breakdown)
+                            .map_err(|e| corrupt("breakdown", e))?,
+                    )
+                },
+            },
+            numerator,
+            denominator,
+            value,
+            lower_ci,
+            upper_ci,
+            status: h2h_domain::ValueStatus::parse(&status).map_err(|e| corrupt("status", e))?,
+            source,
+            note,
+        },
+    })
+}
+
+pub(crate) type SubmissionRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+);
+
+pub(crate) const SUBMISSION_COLUMNS: &str = "id, kind, file_name, content_sha256, submitted_by, submitted_at, source, accepted, rejected, unchanged";
+
+pub(crate) fn submission(row: SubmissionRow) -> Submission {
+    let (
+        id,
+        kind,
+        file_name,
+        content_sha256,
+        submitted_by,
+        submitted_at,
+        source,
+        accepted,
+        rejected,
+        unchanged,
+    ) = row;
+    let count = |n: i64| u64::try_from(n).unwrap_or_default();
+    Submission {
+        id,
+        kind,
+        file_name,
+        content_sha256,
+        submitted_by,
+        submitted_at,
+        source,
+        accepted: count(accepted),
+        rejected: count(rejected),
+        unchanged: count(unchanged),
+    }
+}
+
+pub(crate) fn rejected_row(
+    (line, column, value, reason, raw): (i64, String, String, String, String),
+) -> Result<RejectedRowRecord, StoreError> {
+    Ok(RejectedRowRecord {
+        line: u64::try_from(line).unwrap_or_default(),
+        column,
+        value,
+        reason,
+        raw: serde_json::from_str(&raw).map_err(|e| corrupt("rejected row", e))?,
     })
 }

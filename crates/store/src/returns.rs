@@ -1,0 +1,103 @@
+//! What the store keeps of aggregate returns: submissions as received, their rejected rows,
+//! and the revisions of every value.
+
+use h2h_domain::{Observation, ValueKey};
+
+/// A file about to be recorded, as received.
+#[derive(Debug, Clone)]
+pub struct NewSubmission<'a> {
+    /// What the file holds: `values`, `metrics`, `targets`, `areas`.
+    pub kind: &'a str,
+    /// The file's name as given.
+    pub file_name: &'a str,
+    /// The bytes as received.
+    pub content: &'a [u8],
+    /// SHA-256 of the content, hex: a file already received is recognised by it.
+    pub content_sha256: &'a str,
+    /// Who sent it.
+    pub submitted_by: &'a str,
+    /// When (RFC 3339, UTC).
+    pub submitted_at: &'a str,
+    /// The publisher or publication named by the sender.
+    pub source: Option<&'a str>,
+}
+
+/// A recorded submission, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// Its number.
+    pub id: i64,
+    /// What the file held.
+    pub kind: String,
+    /// The file's name as given.
+    pub file_name: String,
+    /// SHA-256 of the content.
+    pub content_sha256: String,
+    /// Who sent it.
+    pub submitted_by: String,
+    /// When (RFC 3339, UTC).
+    pub submitted_at: String,
+    /// The publisher or publication named by the sender.
+    pub source: Option<String>,
+    /// Rows stored as new values or revisions.
+    pub accepted: u64,
+    /// Rows refused.
+    pub rejected: u64,
+    /// Rows identical to the current value.
+    pub unchanged: u64,
+}
+
+/// A row refused on import, kept with its reason and its cells as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRowRecord {
+    /// The line (or spreadsheet row) it was on.
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    /// The value found there.
+    pub value: String,
+    /// Why it was refused, in plain words.
+    pub reason: String,
+    /// The row as received: (column, text) pairs.
+    pub raw: Vec<(String, String)>,
+}
+
+/// A stored revision of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredObservation {
+    /// The row's id.
+    pub id: i64,
+    /// 1 for the first figure of a key, then 2, 3...
+    pub revision: i64,
+    /// Whether this is the key's latest revision.
+    pub is_current: bool,
+    /// The submission it came in, if any.
+    pub submission_id: Option<i64>,
+    /// The figures.
+    pub observation: Observation,
+}
+
+/// A new revision to write: the figures, their revision number, and the row it replaces.
+#[derive(Debug, Clone)]
+pub struct NewRevision {
+    /// The figures.
+    pub observation: Observation,
+    /// Its revision number.
+    pub revision: i64,
+    /// The id of the revision it supersedes, if the key had one.
+    pub replaces: Option<i64>,
+}
+
+/// What a recorded return changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedReturn {
+    /// The submission's number.
+    pub submission_id: i64,
+}
+
+pub(crate) fn key_breakdown(key: &ValueKey) -> String {
+    key.breakdown
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
