@@ -39,6 +39,181 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Areas { file }) => import_areas(&store, &file).await,
+        Command::Import(Import::Values {
+            file,
+            source,
+            sheet,
+            published,
+            user,
+        }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let user = user
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| String::from("unknown"));
+            let sender = h2h_ingest::Sender {
+                submitted_by: &user,
+                source: source.as_deref(),
+                published,
+            };
+            let name = file.display().to_string();
+            let import =
+                h2h_ingest::import_values(store.as_ref(), &name, &bytes, sheet.as_deref(), sender)
+                    .await?;
+            for problem in &import.rejected {
+                eprintln!("{problem}");
+            }
+            if import.already_received {
+                eprintln!("{name} was received before; nothing changed");
+            }
+            println!(
+                "accepted {}, rejected {}, unchanged {}",
+                import.accepted,
+                import.rejected.len(),
+                import.unchanged
+            );
+            Ok(if import.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Import(Import::Metrics { file, sheet }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            let table = h2h_ingest::CsvTable::read(&name, &bytes, sheet.as_deref())?;
+            let context = h2h_ingest::import_context(store.as_ref()).await?;
+            let parsed = h2h_ingest::read_metrics(&table, &context)?;
+            let metrics: Vec<h2h_domain::Metric> =
+                parsed.accepted.into_iter().map(|(_, m)| m).collect();
+            store.save_local_metrics(&metrics).await?;
+            for problem in &parsed.rejected {
+                eprintln!("{problem}");
+            }
+            println!(
+                "accepted {}, rejected {}",
+                metrics.len(),
+                parsed.rejected.len()
+            );
+            Ok(if parsed.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Import(Import::Targets { file, sheet }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            let table = h2h_ingest::CsvTable::read(&name, &bytes, sheet.as_deref())?;
+            let context = h2h_ingest::import_context(store.as_ref()).await?;
+            let parsed = h2h_ingest::read_targets(&table, &context)?;
+            let targets: Vec<h2h_domain::Target> =
+                parsed.accepted.into_iter().map(|(_, t)| t).collect();
+            store.save_targets(&targets).await?;
+            for problem in &parsed.rejected {
+                eprintln!("{problem}");
+            }
+            println!(
+                "accepted {}, rejected {}",
+                targets.len(),
+                parsed.rejected.len()
+            );
+            Ok(if parsed.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Indicators {
+            area,
+            period,
+            benchmark,
+            published,
+            format,
+        } => {
+            let period = h2h_domain::Period::parse(&period)?;
+            let area = known_area(&store, &area).await?;
+            let benchmark = match benchmark {
+                Some(code) => Some(known_area(&store, &code).await?),
+                None => None,
+            };
+            let engine = h2h_web::indicators::load_engine(store.as_ref()).await?;
+            let today = time::OffsetDateTime::now_utc().date();
+            let rows = h2h_web::indicators::indicator_rows(
+                &engine,
+                &area,
+                &period,
+                benchmark.as_ref(),
+                published,
+                today,
+            );
+            if rows.is_empty() {
+                eprintln!("no metric has a value for {area} in {period}");
+            }
+            Listing {
+                headers: &[
+                    "metric_id",
+                    "breakdown",
+                    "unit",
+                    "numerator",
+                    "denominator",
+                    "value",
+                    "lower_95",
+                    "upper_95",
+                    "lower_99_8",
+                    "upper_99_8",
+                    "benchmark_area",
+                    "benchmark_value",
+                    "comparison",
+                    "trend",
+                    "target",
+                    "target_status",
+                    "suppressed",
+                    "marking",
+                ],
+                records: rows,
+                cells: |r| {
+                    let number = |v: Option<f64>| v.map(display_number).unwrap_or_default();
+                    vec![
+                        r.metric_id.clone(),
+                        r.breakdown.clone().unwrap_or_default(),
+                        r.unit.clone(),
+                        number(r.numerator),
+                        number(r.denominator),
+                        if r.suppressed {
+                            String::from("[c]")
+                        } else {
+                            number(r.value)
+                        },
+                        number(r.lower_95),
+                        number(r.upper_95),
+                        number(r.lower_99_8),
+                        number(r.upper_99_8),
+                        r.benchmark
+                            .as_ref()
+                            .map(|b| b.area_code.clone())
+                            .unwrap_or_default(),
+                        number(r.benchmark.as_ref().map(|b| b.value)),
+                        r.comparison.clone().unwrap_or_default(),
+                        r.trend.clone(),
+                        r.target
+                            .as_ref()
+                            .map(|t| format!("{} by {}", display_number(t.target), t.period))
+                            .unwrap_or_default(),
+                        r.target
+                            .as_ref()
+                            .map(|t| t.status.clone())
+                            .unwrap_or_default(),
+                        r.suppressed.to_string(),
+                        r.marking.clone().unwrap_or_default(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Metrics { tier, format } => {
             let tier = tier.as_deref().map(Tier::parse).transpose()?;
             let metrics = store.metrics().await?;
@@ -109,6 +284,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .print(format)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The current code of a known area; an unknown code cannot run (exit 2).
+async fn known_area(store: &Arc<dyn Store>, code: &str) -> anyhow::Result<h2h_domain::AreaCode> {
+    let parsed = h2h_domain::AreaCode::parse(code)?;
+    store.area(&parsed).await?.map(|a| a.code).ok_or_else(|| {
+        anyhow::anyhow!("there is no area with the code {parsed}; `h2h areas` lists them")
+    })
+}
+
+/// A figure for tables: up to three decimals, trailing zeros dropped.
+fn display_number(value: f64) -> String {
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        String::from("0")
+    } else {
+        text.to_owned()
     }
 }
 

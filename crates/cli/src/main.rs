@@ -45,6 +45,26 @@ enum Command {
     /// Import a file into the store.
     #[command(subcommand)]
     Import(Import),
+    /// Every metric with a value for an area and period: value, numerator, denominator,
+    /// confidence limits, benchmark, comparison, trend and target status.
+    Indicators {
+        /// The area's code.
+        #[arg(long)]
+        area: String,
+        /// The period, in any accepted form (2024/25, 2024/25-Q1, 2024-04, 2021-2023...).
+        #[arg(long)]
+        period: String,
+        /// The area to compare with (default: England, or Wales for Welsh areas).
+        #[arg(long)]
+        benchmark: Option<String>,
+        /// Apply disclosure control for publication: counts of 1 to 4 and what would reveal
+        /// them are withheld.
+        #[arg(long)]
+        published: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// The metric catalogue.
     Metrics {
         /// Only metrics of this tier: headline, supporting, additional, local, programme.
@@ -93,6 +113,40 @@ enum Import {
         /// The CSV file.
         file: std::path::PathBuf,
     },
+    /// An aggregate return (values.csv, or an Excel workbook).
+    Values {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The publisher or publication, for rows that name none.
+        #[arg(long)]
+        source: Option<String>,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// The return holds published (official) statistics; otherwise its figures are
+        /// unpublished management information, marked OFFICIAL-SENSITIVE.
+        #[arg(long)]
+        published: bool,
+        /// Who is sending it (default: the operating-system user).
+        #[arg(long, env = "H2H_USER")]
+        user: Option<String>,
+    },
+    /// Local metric definitions (metrics.csv, or an Excel workbook).
+    Metrics {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
+    /// Targets and trajectories (targets.csv, or an Excel workbook).
+    Targets {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -115,8 +169,21 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, leaving out causes the message already quotes.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }

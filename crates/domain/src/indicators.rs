@@ -400,12 +400,17 @@ impl IndicatorEngine {
                 self.resolve(metric, b, period, breakdown)?.0.value?,
             ))
         });
-        let comparison = compare_with_benchmark(
-            figures.value,
-            figures.ci_95,
-            benchmark_value.as_ref().map(|b| b.1),
-            metric.polarity,
-        );
+        // Counts are not compared across areas of different sizes; rates and proportions are.
+        let comparison = if metric.unit == Unit::Count {
+            Comparison::NotCompared
+        } else {
+            compare_with_benchmark(
+                figures.value,
+                figures.ci_95,
+                benchmark_value.as_ref().map(|b| b.1),
+                metric.polarity,
+            )
+        };
         let history = self.history(metric, area, period, breakdown, 5);
         let points: Vec<TrendPoint> = history
             .iter()

@@ -1,15 +1,24 @@
-//! A small reader for CSV files with a header row: columns found by name, case-insensitively
-//! and in any order, with errors that say where a value came from.
+//! A small reader for tables with a header row, from a CSV file or a sheet of an Excel
+//! workbook: columns found by name, case-insensitively and in any order, with errors that say
+//! where a value came from (file, line and column; or file, sheet, row and column).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
+
+/// The most cells (rows times columns) read from one sheet. Far above any real return, it
+/// stops a small, sparse workbook (one cell in `A1`, one in `XFD1048576`) from asking for
+/// gigabytes when its rows are laid out in full.
+const MAX_SHEET_CELLS: usize = 10_000_000;
 
 /// Why a file could not be read, with where it went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IngestError {
-    /// The file is not readable CSV.
+    /// The file is not readable CSV, or not a readable workbook.
     #[error("{file}: {message}")]
     Malformed {
-        /// The file's name.
+        /// The file's name (with the sheet, for a workbook).
         file: String,
         /// What went wrong.
         message: String,
@@ -17,12 +26,12 @@ pub enum IngestError {
     /// A required column is missing from the header.
     #[error("{file}: the header has no column {column:?}")]
     MissingColumn {
-        /// The file's name.
+        /// The file's name (with the sheet, for a workbook).
         file: String,
         /// The column that was expected.
         column: String,
     },
-    /// A value could not be used.
+    /// A value of a CSV file could not be used.
     #[error("{file}, line {line}, column {column}: {value:?} {reason}")]
     BadValue {
         /// The file's name.
@@ -36,21 +45,92 @@ pub enum IngestError {
         /// What was expected.
         reason: String,
     },
+    /// A cell of a workbook's sheet could not be used (boxed, to keep results small).
+    #[error("{0}")]
+    BadCell(Box<CellProblem>),
 }
 
-/// A parsed CSV file: its name, header index and records with their line numbers.
+/// Where a workbook's bad cell is, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, sheet {sheet}, row {row}, column {column}: {value:?} {reason}")]
+pub struct CellProblem {
+    /// The workbook's file name.
+    pub file: String,
+    /// The sheet's name.
+    pub sheet: String,
+    /// The 1-based row number, as the spreadsheet shows it.
+    pub row: u64,
+    /// The column's name (from the header row).
+    pub column: String,
+    /// The cell's value, as text.
+    pub value: String,
+    /// What was expected.
+    pub reason: String,
+}
+
+impl IngestError {
+    /// An error about one value: [`IngestError::BadValue`] for a CSV file (`sheet` is `None`),
+    /// [`IngestError::BadCell`] for a workbook's sheet, where "line" would mislead.
+    pub fn bad_value(
+        file: &str,
+        sheet: Option<&str>,
+        line: u64,
+        column: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Self {
+        let (file, column, value, reason) = (
+            file.to_owned(),
+            column.to_owned(),
+            value.to_owned(),
+            reason.into(),
+        );
+        match sheet {
+            None => Self::BadValue {
+                file,
+                line,
+                column,
+                value,
+                reason,
+            },
+            Some(sheet) => Self::BadCell(Box::new(CellProblem {
+                file,
+                sheet: sheet.to_owned(),
+                row: line,
+                column,
+                value,
+                reason,
+            })),
+        }
+    }
+}
+
+/// One record: where it starts and its values, one per header column.
+struct Record {
+    /// The CSV line it starts on, or the sheet's row.
+    line: u64,
+    /// The values as received (untrimmed), as many as there are header columns.
+    fields: Vec<String>,
+}
+
+/// A parsed table: its file (and sheet), header index and records with their line numbers.
 pub struct CsvTable {
     file: String,
+    sheet: Option<String>,
     columns: HashMap<String, usize>,
     headers: Vec<String>,
-    records: Vec<csv::StringRecord>,
+    records: Vec<Record>,
 }
 
 /// One record of a [`CsvTable`], able to look values up by column name.
 pub struct Row<'a> {
     table: &'a CsvTable,
-    record: &'a csv::StringRecord,
+    record: &'a Record,
 }
+
+/// The kinds of file [`CsvTable::read`] accepts, for its error message.
+const ACCEPTED_KINDS: &str =
+    "expected a .csv or .txt file (comma-separated, UTF-8) or an Excel workbook (.xlsx or .xlsm)";
 
 impl CsvTable {
     /// Parses `text` as CSV with a header row. `file` names it in error messages.
@@ -62,7 +142,7 @@ impl CsvTable {
             .from_reader(text.as_bytes());
         let malformed = |error: csv::Error| IngestError::Malformed {
             file: file.to_owned(),
-            message: error.to_string(),
+            message: describe_csv_error(&error),
         };
         let headers: Vec<String> = reader
             .headers()
@@ -70,26 +150,165 @@ impl CsvTable {
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
-        let columns = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.to_lowercase(), i))
-            .collect();
-        let records = reader
-            .records()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(malformed)?;
-        Ok(Self {
+        let lines = LineIndex::new(text.as_bytes());
+        let mut records = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(malformed)?;
+            let byte = record.position().map_or(0, csv::Position::byte);
+            records.push(Record {
+                line: lines.line_at(usize::try_from(byte).unwrap_or(usize::MAX)),
+                fields: record.iter().map(str::to_owned).collect(),
+            });
+        }
+        Ok(Self::new(file, None, headers, records))
+    }
+
+    /// Reads a table from a file's bytes, choosing by the name's extension: `.csv` and `.txt`
+    /// are CSV and must be UTF-8; `.xlsx` and `.xlsm` are Excel workbooks, read from `sheet`
+    /// or else the first visible worksheet. `sheet` is ignored for CSV, which has none.
+    pub fn read(file_name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Self, IngestError> {
+        let extension = file_name
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" | "txt" => Self::parse(file_name, utf8(file_name, bytes)?),
+            "xlsx" | "xlsm" => Self::from_xlsx(file_name, bytes, sheet),
+            "xls" => Err(IngestError::Malformed {
+                file: file_name.to_owned(),
+                message: format!(
+                    "is an Excel 97-2003 workbook, which h2h does not read; save it as .xlsx \
+                     ({ACCEPTED_KINDS})"
+                ),
+            }),
+            _ => Err(IngestError::Malformed {
+                file: file_name.to_owned(),
+                message: format!("is not a kind of file h2h reads: {ACCEPTED_KINDS}"),
+            }),
+        }
+    }
+
+    /// Reads a sheet of an Excel workbook (`.xlsx`, `.xlsm`): the one named `sheet`, or else
+    /// the first visible worksheet. The header is the first row with any value in it; rows
+    /// with no value at all are skipped, as blank lines of a CSV file are.
+    ///
+    /// Cells become text as a CSV export would write them: numbers in their shortest
+    /// decimal form (`12`, not `12.0`), dates as `YYYY-MM-DD` (with `THH:MM:SS` when they
+    /// have a time), booleans as `true`/`false`, errors as Excel shows them (`#DIV/0!`),
+    /// empty cells as empty text. Formulas give their last calculated value. Line numbers
+    /// are the sheet's 1-based row numbers.
+    pub fn from_xlsx(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Self, IngestError> {
+        let malformed = |message: String| IngestError::Malformed {
             file: file.to_owned(),
+            message,
+        };
+        let mut workbook = Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| malformed(format!("is not a readable Excel workbook: {e}")))?;
+        let name = choose_sheet(workbook.sheets_metadata(), sheet).map_err(malformed)?;
+        let place = format!("{file}, sheet {name}");
+        let unreadable = |e: calamine::XlsxError| IngestError::Malformed {
+            file: place.clone(),
+            message: format!("cannot be read: {e}"),
+        };
+        // Cells are streamed and kept sparse (by row, then column): a dense range would be
+        // sized by the two cells furthest apart, however few cells there are.
+        let mut rows: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+        {
+            let mut cells = workbook.worksheet_cells_reader(&name).map_err(unreadable)?;
+            while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+                let text = cell_text(cell.get_value());
+                if !text.trim().is_empty() {
+                    let (row, column) = cell.get_position();
+                    rows.entry(row).or_default().insert(column, text);
+                }
+            }
+        }
+        let mut rows = rows.into_iter();
+        let Some((_, header_cells)) = rows.next() else {
+            return Ok(Self::new(file, Some(name), Vec::new(), Vec::new()));
+        };
+        let rows: Vec<(u32, BTreeMap<u32, String>)> = rows.collect();
+        // The table's columns are those of the header row and any other column with a value
+        // in it: a note beside the table is kept under a made-up name, "(column M)", and so
+        // reported as an unknown column rather than lost.
+        let mut used: BTreeMap<u32, String> = header_cells
+            .into_iter()
+            .map(|(column, name)| (column, name.trim().to_owned()))
+            .collect();
+        for (_, cells) in &rows {
+            for &column in cells.keys() {
+                used.entry(column)
+                    .or_insert_with(|| format!("(column {})", column_letters(column)));
+            }
+        }
+        if rows.len().saturating_mul(used.len()) > MAX_SHEET_CELLS {
+            return Err(IngestError::Malformed {
+                file: place,
+                message: format!(
+                    "is too large: {} rows by {} columns; h2h reads up to {MAX_SHEET_CELLS} cells \
+                     from a sheet",
+                    rows.len(),
+                    used.len()
+                ),
+            });
+        }
+        let positions: HashMap<u32, usize> = used
+            .keys()
+            .enumerate()
+            .map(|(index, &column)| (column, index))
+            .collect();
+        let headers: Vec<String> = used.into_values().collect();
+        let mut records = Vec::with_capacity(rows.len());
+        for (row, cells) in rows {
+            let mut fields = vec![String::new(); headers.len()];
+            for (column, text) in cells {
+                // Every column of a row's cells is in `positions`, by construction.
+                if let Some(slot) = positions
+                    .get(&column)
+                    .and_then(|&index| fields.get_mut(index))
+                {
+                    *slot = text;
+                }
+            }
+            records.push(Record {
+                line: u64::from(row) + 1,
+                fields,
+            });
+        }
+        Ok(Self::new(file, Some(name), headers, records))
+    }
+
+    /// Builds the column index; where a name repeats, the first column of that name wins.
+    fn new(file: &str, sheet: Option<String>, headers: Vec<String>, records: Vec<Record>) -> Self {
+        let mut columns = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            columns.entry(h.to_lowercase()).or_insert(i);
+        }
+        Self {
+            file: file.to_owned(),
+            sheet,
             columns,
             headers,
             records,
-        })
+        }
     }
 
     /// The file's name, as given.
     pub fn file(&self) -> &str {
         &self.file
+    }
+
+    /// The sheet the table was read from, for a workbook; `None` for CSV.
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_deref()
+    }
+
+    /// Where the table is, for messages about it as a whole: the file, and the sheet if any.
+    pub fn place(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}, sheet {sheet}", self.file),
+            None => self.file.clone(),
+        }
     }
 
     /// The header's column names, in file order.
@@ -104,11 +323,42 @@ impl CsvTable {
             .find(|n| !self.columns.contains_key(&n.to_lowercase()))
         {
             Some(missing) => Err(IngestError::MissingColumn {
-                file: self.file.clone(),
+                file: self.place(),
                 column: (*missing).to_owned(),
             }),
             None => Ok(()),
         }
+    }
+
+    /// Fails when one of the named columns appears more than once in the header, since
+    /// either of its values could be the one meant.
+    pub fn require_unique(&self, names: &[&str]) -> Result<(), IngestError> {
+        for name in names {
+            let count = self
+                .headers
+                .iter()
+                .filter(|h| h.eq_ignore_ascii_case(name))
+                .count();
+            if count > 1 {
+                return Err(IngestError::Malformed {
+                    file: self.place(),
+                    message: format!(
+                        "the header has the column {name:?} {count} times; keep only one"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The header's columns that are not among `known` (compared case-insensitively), in
+    /// file order: kept aside and reported as a warning, not an error.
+    pub fn unknown_columns(&self, known: &[&str]) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|h| !known.iter().any(|k| k.eq_ignore_ascii_case(h)))
+            .cloned()
+            .collect()
     }
 
     /// The rows, in file order.
@@ -121,9 +371,19 @@ impl CsvTable {
 }
 
 impl Row<'_> {
-    /// The 1-based line of the file the row started on.
+    /// The 1-based line of the file the row started on; for a workbook, its row number.
     pub fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.record.line
+    }
+
+    /// The file's name.
+    pub fn file(&self) -> &str {
+        &self.table.file
+    }
+
+    /// The sheet, for a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        self.table.sheet()
     }
 
     /// The trimmed value of a column; empty when the column is absent.
@@ -131,13 +391,24 @@ impl Row<'_> {
         self.table
             .columns
             .get(&column.to_lowercase())
-            .and_then(|&i| self.record.get(i))
-            .map_or("", str::trim)
+            .and_then(|&i| self.record.fields.get(i))
+            .map_or("", |v| v.trim())
     }
 
     /// The value of a column, or `None` when it is blank.
     pub fn optional(&self, column: &str) -> Option<&str> {
         Some(self.get(column)).filter(|v| !v.is_empty())
+    }
+
+    /// The row as received: each header column with its untrimmed value, in file order, so
+    /// that a rejected row can be kept exactly as it was sent.
+    pub fn raw(&self) -> Vec<(String, String)> {
+        self.table
+            .headers
+            .iter()
+            .cloned()
+            .zip(self.record.fields.iter().cloned())
+            .collect()
     }
 
     /// Parses a column's value with `parse`, turning its error into one that names the place.
@@ -152,14 +423,163 @@ impl Row<'_> {
 
     /// An error about a column's value in this row.
     pub fn error(&self, column: &str, reason: impl Into<String>) -> IngestError {
-        IngestError::BadValue {
-            file: self.table.file.clone(),
-            line: self.line(),
-            column: column.to_owned(),
-            value: self.get(column).to_owned(),
-            reason: reason.into(),
-        }
+        IngestError::bad_value(
+            &self.table.file,
+            self.table.sheet.as_deref(),
+            self.line(),
+            column,
+            self.get(column),
+            reason,
+        )
     }
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count is wrong for `\r\n` line
+/// ends (Excel's), lone `\r` and blank lines, so lines are counted here: `\r\n`, `\n` and
+/// a lone `\r` each end a line, as a text editor shows them.
+struct LineIndex<'t> {
+    text: &'t [u8],
+    /// The offset just after each line end, in order.
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t [u8]) -> Self {
+        let starts = text
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')))
+            .map(|(i, _)| i + 1)
+            .collect();
+        Self { text, starts }
+    }
+
+    /// The 1-based line of the record the csv crate places at `byte`. That offset may be
+    /// that of the blank lines before the record, or of the `\n` of the previous line's
+    /// `\r\n`; no record starts with a line end, so those are skipped first.
+    fn line_at(&self, byte: usize) -> u64 {
+        let mut at = byte;
+        while matches!(self.text.get(at), Some(b'\r' | b'\n')) {
+            at += 1;
+        }
+        let before = self.starts.partition_point(|&start| start <= at);
+        u64::try_from(before).map_or(u64::MAX, |n| n.saturating_add(1))
+    }
+}
+
+/// The text as UTF-8, or an error naming the first byte that is not.
+fn utf8<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let offset = error.valid_up_to();
+        let byte = bytes.get(offset).copied().unwrap_or_default();
+        // A UTF-16 byte order mark is what Excel's "Unicode text" export starts with.
+        let hint = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            "it looks like UTF-16 text; save it as \"CSV UTF-8\""
+        } else {
+            "save it as \"CSV UTF-8\""
+        };
+        IngestError::Malformed {
+            file: file.to_owned(),
+            message: format!(
+                "is not UTF-8 text: the byte at offset {offset} (0x{byte:02X}) is not valid UTF-8; \
+                 {hint}"
+            ),
+        }
+    })
+}
+
+/// The csv crate's error in words: a row of the wrong length names its line and the counts.
+fn describe_csv_error(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => {
+            let line = pos.as_ref().map_or(0, csv::Position::line);
+            format!(
+                "line {line} has {len} values but the header has {expected_len} columns; every \
+                 row needs one value (perhaps empty) per column"
+            )
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// Picks the sheet to read: the named one (exactly, or else ignoring case and surrounding
+/// spaces), or the first visible worksheet, or the first sheet of all.
+fn choose_sheet(sheets: &[calamine::Sheet], wanted: Option<&str>) -> Result<String, String> {
+    if let Some(wanted) = wanted {
+        let found = sheets.iter().find(|s| s.name == wanted).or_else(|| {
+            sheets
+                .iter()
+                .find(|s| s.name.trim().eq_ignore_ascii_case(wanted.trim()))
+        });
+        return match found {
+            Some(sheet) => Ok(sheet.name.clone()),
+            None => Err(format!(
+                "has no sheet {wanted:?}; its sheets are: {}",
+                sheets
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+    }
+    sheets
+        .iter()
+        .find(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .or_else(|| sheets.first())
+        .map(|s| s.name.clone())
+        .ok_or_else(|| "has no sheets".to_owned())
+}
+
+/// A cell as CSV text (see [`CsvTable::from_xlsx`]).
+fn cell_text(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (year, month, day, hour, minute, second, milli) = dt.to_ymd_hms_milli();
+            if (hour, minute, second, milli) == (0, 0, 0, 0) {
+                format!("{year:04}-{month:02}-{day:02}")
+            } else {
+                format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}")
+            }
+        }
+        DataRef::DateTime(dt) => number_text(dt.as_f64()),
+        DataRef::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_owned(),
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => e.to_string(),
+        DataRef::Empty => String::new(),
+    }
+}
+
+/// A number in its shortest decimal form that reads back as the same number: `12` for a
+/// whole number, never an exponent (Rust's `Display` for `f64` has both properties).
+fn number_text(value: f64) -> String {
+    if value == 0.0 {
+        // Also turns -0 into 0.
+        "0".to_owned()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A 0-based column index as the spreadsheet's letters: 0 is `A`, 26 is `AA`.
+fn column_letters(column: u32) -> String {
+    let mut n = u64::from(column) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 #[cfg(test)]
@@ -172,6 +592,10 @@ mod tests {
         let row = table.rows().next().unwrap();
         assert_eq!((row.get("A"), row.get("b"), row.line()), ("1", "2", 2));
         assert!(table.require(&["a", "c"]).is_err());
+        assert_eq!(
+            row.raw(),
+            [("B".to_owned(), " 2 ".to_owned()), ("a".into(), "1".into())]
+        );
     }
 
     #[test]
@@ -190,9 +614,227 @@ mod tests {
 
     #[test]
     fn ragged_rows_are_malformed() {
-        assert!(matches!(
-            CsvTable::parse("t.csv", "a,b\n1\n"),
-            Err(IngestError::Malformed { .. })
-        ));
+        let error = CsvTable::parse("t.csv", "a,b\n1,2\n1\n").err().unwrap();
+        assert!(matches!(error, IngestError::Malformed { .. }));
+        assert_eq!(
+            error.to_string(),
+            "t.csv: line 3 has 1 values but the header has 2 columns; every row needs one value \
+             (perhaps empty) per column"
+        );
+    }
+
+    #[test]
+    fn line_numbers_count_every_kind_of_line_end_and_blank_lines() {
+        let lines = |text: &str| -> Vec<u64> {
+            let table = CsvTable::parse("t.csv", text).unwrap();
+            table.rows().map(|r| r.line()).collect()
+        };
+        assert_eq!(lines("a,b\n\"x\ny\",1\n\n2,3\n"), [2, 5]);
+        assert_eq!(lines("a,b\r\n1,1\r\n\r\n2,3\r\n"), [2, 4]);
+        assert_eq!(lines("a,b\r1,2\r3,4\r"), [2, 3]);
+        assert_eq!(lines("\u{feff}\n\na,b\n1,2"), [4]);
+        assert_eq!(lines("a,b\r\n\"x\r\ny\",1\r\n2,3"), [2, 4]);
+    }
+
+    #[test]
+    fn read_chooses_by_extension() {
+        let table = CsvTable::read("Return.CSV", b"a\n1\n", Some("ignored")).unwrap();
+        assert_eq!(table.rows().count(), 1);
+        assert!(CsvTable::read("r.txt", b"a\n1\n", None).is_ok());
+        let error = CsvTable::read("r.ods", b"", None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            error,
+            "r.ods: is not a kind of file h2h reads: expected a .csv or .txt file \
+             (comma-separated, UTF-8) or an Excel workbook (.xlsx or .xlsm)"
+        );
+        let error = CsvTable::read("noextension", b"", None).err().unwrap();
+        assert!(
+            error.to_string().contains("is not a kind of file"),
+            "{error}"
+        );
+        let error = CsvTable::read("old.xls", b"", None).err().unwrap();
+        assert!(error.to_string().contains("save it as .xlsx"), "{error}");
+    }
+
+    #[test]
+    fn csv_must_be_utf8_and_the_first_bad_byte_is_named() {
+        let error = CsvTable::read("r.csv", b"a\nok\n\xe9t\xe9\n", None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            error,
+            "r.csv: is not UTF-8 text: the byte at offset 5 (0xE9) is not valid UTF-8; save it \
+             as \"CSV UTF-8\""
+        );
+        let error = CsvTable::read("r.csv", b"\xff\xfea\x00", None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("offset 0 (0xFF)"), "{error}");
+        assert!(error.contains("UTF-16"), "{error}");
+    }
+
+    #[test]
+    fn unknown_and_repeated_columns_are_found() {
+        let table = CsvTable::parse("t.csv", "a,Extra,A\n1,2,3\n").unwrap();
+        assert_eq!(table.unknown_columns(&["a"]), ["Extra"]);
+        assert_eq!(table.rows().next().unwrap().get("a"), "1");
+        assert_eq!(
+            table.require_unique(&["a"]).unwrap_err().to_string(),
+            "t.csv: the header has the column \"a\" 2 times; keep only one"
+        );
+    }
+
+    #[test]
+    fn numbers_are_written_shortest() {
+        assert_eq!(number_text(12.0), "12");
+        assert_eq!(number_text(-0.0), "0");
+        assert_eq!(number_text(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(number_text(45.5), "45.5");
+        assert_eq!(number_text(1e21), "1000000000000000000000");
+        assert_eq!(number_text(1.5e-7), "0.00000015");
+    }
+
+    #[test]
+    fn column_letters_follow_the_spreadsheet() {
+        let letters: Vec<String> = [0, 25, 26, 701, 702, 16383]
+            .into_iter()
+            .map(column_letters)
+            .collect();
+        assert_eq!(letters, ["A", "Z", "AA", "ZZ", "AAA", "XFD"]);
+    }
+
+    mod xlsx {
+        use super::*;
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+        fn workbook() -> Vec<u8> {
+            let mut book = Workbook::new();
+            let date = Format::new().set_num_format("yyyy-mm-dd");
+            let notes = book.add_worksheet();
+            notes.set_name("Notes").unwrap();
+            notes.write_string(0, 0, "Read me").unwrap();
+            let sheet = book.add_worksheet();
+            sheet.set_name("Returns").unwrap();
+            // A blank first row: the header is the first row with anything in it.
+            for (col, name) in ["Metric_ID", "period", "numerator", "when", "flag"]
+                .iter()
+                .enumerate()
+            {
+                sheet
+                    .write_string(1, u16::try_from(col).unwrap(), *name)
+                    .unwrap();
+            }
+            sheet.write_string(2, 0, "local.a").unwrap();
+            sheet.write_string(2, 1, "2024/25-Q1").unwrap();
+            sheet.write_number(2, 2, 12.0).unwrap();
+            let when = ExcelDateTime::from_ymd(2024, 6, 30).unwrap();
+            sheet
+                .write_datetime_with_format(2, 3, &when, &date)
+                .unwrap();
+            sheet.write_boolean(2, 4, true).unwrap();
+            // Row 4 is left empty and skipped; row 5 has a fraction and a blank cell.
+            sheet.write_string(4, 0, "local.b").unwrap();
+            sheet.write_number(4, 2, 0.125).unwrap();
+            book.save_to_buffer().unwrap()
+        }
+
+        #[test]
+        fn a_named_sheet_reads_back_as_csv_would() {
+            let bytes = workbook();
+            let table = CsvTable::from_xlsx("r.xlsx", &bytes, Some("returns")).unwrap();
+            assert_eq!(table.sheet(), Some("Returns"));
+            assert_eq!(
+                table.headers(),
+                ["Metric_ID", "period", "numerator", "when", "flag"]
+            );
+            let rows: Vec<Vec<(String, String)>> = table.rows().map(|r| r.raw()).collect();
+            let values: Vec<Vec<&str>> = rows
+                .iter()
+                .map(|r| r.iter().map(|(_, v)| v.as_str()).collect())
+                .collect();
+            assert_eq!(
+                values,
+                [
+                    vec!["local.a", "2024/25-Q1", "12", "2024-06-30", "true"],
+                    vec!["local.b", "", "0.125", "", ""],
+                ]
+            );
+            let lines: Vec<u64> = table.rows().map(|r| r.line()).collect();
+            assert_eq!(lines, [3, 5]);
+            let row = table.rows().nth(1).unwrap();
+            assert_eq!(row.get("metric_id"), "local.b");
+            assert_eq!(
+                row.error("numerator", "is not whole").to_string(),
+                "r.xlsx, sheet Returns, row 5, column numerator: \"0.125\" is not whole"
+            );
+            assert_eq!(
+                table.require(&["area_code"]).unwrap_err().to_string(),
+                "r.xlsx, sheet Returns: the header has no column \"area_code\""
+            );
+        }
+
+        #[test]
+        fn the_first_sheet_is_the_default_and_a_wrong_name_lists_the_sheets() {
+            let bytes = workbook();
+            let table = CsvTable::read("r.XLSX", &bytes, None).unwrap();
+            assert_eq!(table.sheet(), Some("Notes"));
+            assert_eq!(table.headers(), ["Read me"]);
+            let error = CsvTable::read("r.xlsm", &bytes, Some("Data"))
+                .err()
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                error,
+                "r.xlsm: has no sheet \"Data\"; its sheets are: Notes, Returns"
+            );
+        }
+
+        #[test]
+        fn a_value_under_no_header_is_kept_under_its_column_letter() {
+            let mut book = Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.write_string(0, 0, "a").unwrap();
+            sheet.write_string(1, 0, "1").unwrap();
+            sheet.write_string(1, 2, "stray").unwrap();
+            let bytes = book.save_to_buffer().unwrap();
+            let table = CsvTable::from_xlsx("r.xlsx", &bytes, None).unwrap();
+            assert_eq!(table.unknown_columns(&["a"]), ["(column C)"]);
+            assert_eq!(
+                table.rows().next().unwrap().raw(),
+                [
+                    ("a".to_owned(), "1".to_owned()),
+                    ("(column C)".into(), "stray".into())
+                ]
+            );
+        }
+
+        #[test]
+        fn an_empty_sheet_has_no_columns() {
+            let mut book = Workbook::new();
+            book.add_worksheet();
+            let bytes = book.save_to_buffer().unwrap();
+            let table = CsvTable::from_xlsx("r.xlsx", &bytes, None).unwrap();
+            assert!(table.headers().is_empty());
+            assert_eq!(table.rows().count(), 0);
+        }
+
+        #[test]
+        fn bytes_that_are_not_a_workbook_are_malformed() {
+            let error = CsvTable::read("r.xlsx", b"metric_id\n", None)
+                .err()
+                .unwrap();
+            assert!(matches!(error, IngestError::Malformed { .. }), "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("r.xlsx: is not a readable Excel workbook: "),
+                "{error}"
+            );
+        }
     }
 }

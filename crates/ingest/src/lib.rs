@@ -7,10 +7,19 @@ pub mod areas_file;
 pub mod csv_table;
 pub mod demo;
 pub mod geography;
+pub mod published;
 pub mod reference;
+pub mod returns;
+pub mod submit;
 
 pub use areas_file::{AreasFile, AreasImport, import_areas, read_areas};
 pub use csv_table::{CsvTable, IngestError};
 pub use demo::{DemoError, load_demo};
 pub use geography::shipped_geography;
+pub use published::{GeneratedReturn, load_published, published_returns};
 pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};
+pub use returns::{
+    ImportContext, MetricsFile, RejectedRow, TargetsFile, ValuesFile, read_metrics, read_targets,
+    read_values,
+};
+pub use submit::{ImportError, Sender, ValuesImport, import_context, import_values};

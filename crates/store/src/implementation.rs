@@ -45,6 +45,13 @@ macro_rules! implement_store {
                 $backend
             }
 
+            async fn data_version(&self) -> Result<i64, crate::StoreError> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT value FROM metadata WHERE key = 'data_version'")
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.and_then(|(v,)| v.parse().ok()).unwrap_or(0))
+            }
+
             async fn ping(&self) -> Result<(), crate::StoreError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
@@ -133,6 +140,7 @@ macro_rules! implement_store {
                     .await?;
                 }
                 set_metadata(&mut tx, "catalogue_version", &catalogue.version).await?;
+                bump_data_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -214,6 +222,7 @@ macro_rules! implement_store {
                     insert.build().execute(&mut *tx).await?;
                 }
                 set_metadata(&mut tx, "geography_version", version).await?;
+                bump_data_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -348,6 +357,59 @@ macro_rules! implement_store {
                 rows.into_iter().map(crate::rows::population).collect()
             }
 
+            async fn save_local_metrics(&self, metrics: &[h2h_domain::Metric]) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                for metric in metrics {
+                    let origin: Option<(String,)> = sqlx::query_as("SELECT origin FROM metrics WHERE id = $1")
+                        .bind(metric.id.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if origin.is_some_and(|(o,)| o == "catalogue") {
+                        return Err(crate::StoreError::Refused(format!(
+                            "{} is a metric of the shipped catalogue and cannot be redefined",
+                            metric.id
+                        )));
+                    }
+                    sqlx::query(
+                        "INSERT INTO metrics (id, position, tier, outcome_id, origin, definition) \
+                         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM metrics), $2, $3, 'import', $4) \
+                         ON CONFLICT (id) DO UPDATE SET tier = excluded.tier, outcome_id = excluded.outcome_id, \
+                         definition = excluded.definition",
+                    )
+                    .bind(metric.id.as_str())
+                    .bind(metric.tier.code())
+                    .bind(metric.outcome.as_ref().map(|o| o.as_str()))
+                    .bind(crate::rows::to_json(metric)?)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                bump_data_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn save_targets(&self, targets: &[h2h_domain::Target]) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                for target in targets {
+                    sqlx::query(
+                        "INSERT INTO targets (metric_id, area_code, period, kind, origin, definition) \
+                         VALUES ($1, $2, $3, $4, 'import', $5) \
+                         ON CONFLICT (metric_id, area_code, period, kind) DO UPDATE SET \
+                         origin = 'import', definition = excluded.definition",
+                    )
+                    .bind(target.metric_id.as_str())
+                    .bind(target.area_code.as_str())
+                    .bind(target.period.code())
+                    .bind(target.kind.code())
+                    .bind(crate::rows::to_json(target)?)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                bump_data_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn find_submission(
                 &self,
                 kind: &str,
@@ -395,7 +457,8 @@ macro_rules! implement_store {
                 let mut tx = self.pool.begin().await?;
                 let (submission_id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (kind, file_name, content_sha256, content, submitted_by, submitted_at, \
-                     source, accepted, rejected, unchanged) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                     source, published, accepted, rejected, unchanged) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(submission.kind)
                 .bind(submission.file_name)
@@ -404,6 +467,7 @@ macro_rules! implement_store {
                 .bind(submission.submitted_by)
                 .bind(submission.submitted_at)
                 .bind(submission.source)
+                .bind(i64::from(submission.published))
                 .bind(count(revisions.len()))
                 .bind(count(rejected.len()))
                 .bind(i64::try_from(unchanged).unwrap_or(i64::MAX))
@@ -419,12 +483,13 @@ macro_rules! implement_store {
                     update.push(")");
                     update.build().execute(&mut *tx).await?;
                 }
-                // 19 parameters a row: stay under SQLite's limit of 32,766 per statement.
+                // 20 parameters a row: stay under SQLite's limit of 32,766 per statement.
+                let published = i64::from(submission.published);
                 for chunk in revisions.chunks(1500) {
                     let mut insert = sqlx::QueryBuilder::new(
                         "INSERT INTO observations (metric_id, area_code, period, breakdown, revision, is_current, \
                          period_kind, period_start, period_end, numerator, denominator, value, lower_ci, upper_ci, \
-                         status, source, note, submission_id) ",
+                         status, source, note, submission_id, published) ",
                     );
                     insert.push_values(chunk, |mut row, revision| {
                         let o = &revision.observation;
@@ -446,7 +511,8 @@ macro_rules! implement_store {
                             .push_bind(o.status.code())
                             .push_bind(o.source.as_deref())
                             .push_bind(o.note.as_deref())
-                            .push_bind(submission_id);
+                            .push_bind(submission_id)
+                            .push_bind(published);
                     });
                     insert.build().execute(&mut *tx).await?;
                 }
@@ -469,6 +535,7 @@ macro_rules! implement_store {
                     insert.push(" ON CONFLICT (submission_id, line) DO NOTHING");
                     insert.build().execute(&mut *tx).await?;
                 }
+                bump_data_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(crate::RecordedReturn { submission_id })
             }
@@ -493,15 +560,17 @@ macro_rules! implement_store {
                     query.push(")");
                 }
                 query.push(" ORDER BY metric_id, area_code, period_start, period_end, breakdown");
-                let rows: Vec<crate::rows::ObservationRow> = query.build_query_as().fetch_all(&self.pool).await?;
-                rows.into_iter().map(crate::rows::observation).collect()
+                let rows = query.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|row| crate::rows::observation(crate::rows::observation_row!(row)?))
+                    .collect()
             }
 
             async fn observation_history(
                 &self,
                 key: &h2h_domain::ValueKey,
             ) -> Result<Vec<crate::StoredObservation>, crate::StoreError> {
-                let rows: Vec<crate::rows::ObservationRow> = sqlx::query_as(&format!(
+                let rows = sqlx::query(&format!(
                     "SELECT {} FROM observations WHERE metric_id = $1 AND area_code = $2 AND period = $3 \
                      AND breakdown = $4 ORDER BY revision",
                     crate::rows::OBSERVATION_COLUMNS
@@ -512,7 +581,28 @@ macro_rules! implement_store {
                 .bind(crate::returns::key_breakdown(key))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(crate::rows::observation).collect()
+                rows.iter()
+                    .map(|row| crate::rows::observation(crate::rows::observation_row!(row)?))
+                    .collect()
+            }
+
+            async fn all_populations(
+                &self,
+            ) -> Result<std::collections::HashMap<h2h_domain::AreaCode, Vec<h2h_domain::PopulationEstimate>>, crate::StoreError> {
+                let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
+                    "SELECT area_code, year, age_band, population FROM area_populations ORDER BY area_code, year, age_band",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_area: std::collections::HashMap<h2h_domain::AreaCode, Vec<h2h_domain::PopulationEstimate>> =
+                    std::collections::HashMap::new();
+                for (area, year, band, population) in rows {
+                    by_area
+                        .entry(crate::rows::code(&area)?)
+                        .or_default()
+                        .push(crate::rows::population((year, band, population))?);
+                }
+                Ok(by_area)
             }
 
             async fn save_custom_area(
@@ -576,9 +666,24 @@ macro_rules! implement_store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                bump_data_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
+        }
+
+        /// Counts every committed change to reference data, values or areas, so caches of
+        /// derived figures know when to rebuild.
+        async fn bump_data_version<'c>(
+            tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
+        ) -> Result<(), crate::StoreError> {
+            sqlx::query(
+                "INSERT INTO metadata (key, value) VALUES ('data_version', '1') ON CONFLICT (key) \
+                 DO UPDATE SET value = CAST(CAST(metadata.value AS BIGINT) + 1 AS TEXT)",
+            )
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         async fn set_metadata<'c>(

@@ -76,6 +76,9 @@ pub trait Store: Send + Sync + 'static {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
+    /// A number that grows with every committed change to reference data, values or areas.
+    async fn data_version(&self) -> Result<i64, StoreError>;
+
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
 
@@ -121,6 +124,13 @@ pub trait Store: Send + Sync + 'static {
     /// Population estimates for an area, by year and age band.
     async fn populations(&self, code: &AreaCode) -> Result<Vec<PopulationEstimate>, StoreError>;
 
+    /// Adds or replaces partnerships' own metrics. Refuses a metric whose id belongs to the
+    /// shipped catalogue.
+    async fn save_local_metrics(&self, metrics: &[Metric]) -> Result<(), StoreError>;
+
+    /// Adds or replaces targets (by metric, area, period and kind).
+    async fn save_targets(&self, targets: &[Target]) -> Result<(), StoreError>;
+
     /// The submission of `kind` whose content has this SHA-256, if one was received.
     async fn find_submission(
         &self,
@@ -156,6 +166,11 @@ pub trait Store: Send + Sync + 'static {
         &self,
         key: &h2h_domain::ValueKey,
     ) -> Result<Vec<StoredObservation>, StoreError>;
+
+    /// Every population estimate, by area code.
+    async fn all_populations(
+        &self,
+    ) -> Result<std::collections::HashMap<AreaCode, Vec<PopulationEstimate>>, StoreError>;
 
     /// Creates or replaces a custom area with its members, parent and summed populations.
     /// Refuses to replace an area that came with the shipped geography.

@@ -6,6 +6,22 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::StoreError;
+
+/// The schema's migrations for this backend, in order.
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "reference",
+        include_str!("../migrations/postgres/0001_reference.sql"),
+    ),
+    (
+        "references",
+        include_str!("../migrations/postgres/0002_references.sql"),
+    ),
+    (
+        "returns",
+        include_str!("../migrations/postgres/0003_returns.sql"),
+    ),
+];
 use crate::implementation::{implement_store, migrator};
 
 /// A store on a PostgreSQL server, shared by every `h2h serve` process pointed at it.
@@ -22,18 +38,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        migrator(&[
-            (
-                "reference",
-                include_str!("../migrations/postgres/0001_reference.sql"),
-            ),
-            (
-                "references",
-                include_str!("../migrations/postgres/0002_references.sql"),
-            ),
-        ])
-        .run(&pool)
-        .await?;
+        migrator(MIGRATIONS).run(&pool).await?;
         Ok(Self { pool })
     }
 }

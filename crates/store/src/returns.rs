@@ -20,6 +20,9 @@ pub struct NewSubmission<'a> {
     pub submitted_at: &'a str,
     /// The publisher or publication named by the sender.
     pub source: Option<&'a str>,
+    /// Whether the file holds published (official) statistics rather than management
+    /// information.
+    pub published: bool,
 }
 
 /// A recorded submission, without its content.
@@ -39,6 +42,8 @@ pub struct Submission {
     pub submitted_at: String,
     /// The publisher or publication named by the sender.
     pub source: Option<String>,
+    /// Whether it holds published statistics.
+    pub published: bool,
     /// Rows stored as new values or revisions.
     pub accepted: u64,
     /// Rows refused.
@@ -73,6 +78,8 @@ pub struct StoredObservation {
     pub is_current: bool,
     /// The submission it came in, if any.
     pub submission_id: Option<i64>,
+    /// Whether it has been published (else it is management information).
+    pub published: bool,
     /// The figures.
     pub observation: Observation,
 }

@@ -87,76 +87,90 @@ pub(crate) fn population(
     })
 }
 
-/// The columns of `observations` read back, in `OBSERVATION_COLUMNS` order.
-pub(crate) type ObservationRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    Option<f64>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
+/// The columns of `observations` read back, decoded by `observation_row!`.
+pub(crate) struct ObservationRow {
+    pub(crate) id: i64,
+    pub(crate) metric_id: String,
+    pub(crate) area_code: String,
+    pub(crate) period: String,
+    pub(crate) breakdown: String,
+    pub(crate) revision: i64,
+    pub(crate) is_current: i64,
+    pub(crate) numerator: Option<f64>,
+    pub(crate) denominator: Option<f64>,
+    pub(crate) value: Option<f64>,
+    pub(crate) lower_ci: Option<f64>,
+    pub(crate) upper_ci: Option<f64>,
+    pub(crate) status: String,
+    pub(crate) source: Option<String>,
+    pub(crate) note: Option<String>,
+    pub(crate) submission_id: Option<i64>,
+    pub(crate) published: i64,
+}
 
 pub(crate) const OBSERVATION_COLUMNS: &str = "id, metric_id, area_code, period, breakdown, revision, is_current, \
-     numerator, denominator, value, lower_ci, upper_ci, status, source, note, submission_id";
+     numerator, denominator, value, lower_ci, upper_ci, status, source, note, submission_id, published";
+
+/// Decodes a row selected with `OBSERVATION_COLUMNS` (a macro, so each backend's row type is
+/// concrete).
+macro_rules! observation_row {
+    ($row:expr) => {{
+        use sqlx::Row as _;
+        let row = $row;
+        Ok::<_, sqlx::Error>(crate::rows::ObservationRow {
+            id: row.try_get("id")?,
+            metric_id: row.try_get("metric_id")?,
+            area_code: row.try_get("area_code")?,
+            period: row.try_get("period")?,
+            breakdown: row.try_get("breakdown")?,
+            revision: row.try_get("revision")?,
+            is_current: row.try_get("is_current")?,
+            numerator: row.try_get("numerator")?,
+            denominator: row.try_get("denominator")?,
+            value: row.try_get("value")?,
+            lower_ci: row.try_get("lower_ci")?,
+            upper_ci: row.try_get("upper_ci")?,
+            status: row.try_get("status")?,
+            source: row.try_get("source")?,
+            note: row.try_get("note")?,
+            submission_id: row.try_get("submission_id")?,
+            published: row.try_get("published")?,
+        })
+    }};
+}
+pub(crate) use observation_row;
 
 pub(crate) fn observation(row: ObservationRow) -> Result<StoredObservation, StoreError> {
-    let (
-        id,
-        metric,
-        area,
-        period,
-        breakdown,
-        revision,
-        is_current,
-        numerator,
-        denominator,
-        value,
-        lower_ci,
-        upper_ci,
-        status,
-        source,
-        note,
-        submission_id,
-    ) = row;
     Ok(StoredObservation {
-        id,
-        revision,
-        is_current: is_current != 0,
-        submission_id,
+        id: row.id,
+        revision: row.revision,
+        is_current: row.is_current != 0,
+        submission_id: row.submission_id,
+        published: row.published != 0,
         observation: h2h_domain::Observation {
             key: h2h_domain::ValueKey {
-                metric_id: h2h_domain::MetricId::parse(&metric)
+                metric_id: h2h_domain::MetricId::parse(&row.metric_id)
                     .map_err(|e| corrupt("metric id", e))?,
-                area_code: code(&area)?,
-                period: h2h_domain::Period::parse(&period).map_err(|e| corrupt("period", e))?,
-                breakdown: if breakdown.is_empty() {
+                area_code: code(&row.area_code)?,
+                period: h2h_domain::Period::parse(&row.period).map_err(|e| corrupt("period", e))?,
+                breakdown: if row.breakdown.is_empty() {
                     None
                 } else {
                     Some(
-                        h2h_domain::Breakdown::parse(&breakdown)
+                        h2h_domain::Breakdown::parse(&row.breakdown)
                             .map_err(|e| corrupt("breakdown", e))?,
                     )
                 },
             },
-            numerator,
-            denominator,
-            value,
-            lower_ci,
-            upper_ci,
-            status: h2h_domain::ValueStatus::parse(&status).map_err(|e| corrupt("status", e))?,
-            source,
-            note,
+            numerator: row.numerator,
+            denominator: row.denominator,
+            value: row.value,
+            lower_ci: row.lower_ci,
+            upper_ci: row.upper_ci,
+            status: h2h_domain::ValueStatus::parse(&row.status)
+                .map_err(|e| corrupt("status", e))?,
+            source: row.source,
+            note: row.note,
         },
     })
 }
@@ -172,9 +186,11 @@ pub(crate) type SubmissionRow = (
     i64,
     i64,
     i64,
+    i64,
 );
 
-pub(crate) const SUBMISSION_COLUMNS: &str = "id, kind, file_name, content_sha256, submitted_by, submitted_at, source, accepted, rejected, unchanged";
+pub(crate) const SUBMISSION_COLUMNS: &str = "id, kind, file_name, content_sha256, submitted_by, submitted_at, source, \
+     published, accepted, rejected, unchanged";
 
 pub(crate) fn submission(row: SubmissionRow) -> Submission {
     let (
@@ -185,6 +201,7 @@ pub(crate) fn submission(row: SubmissionRow) -> Submission {
         submitted_by,
         submitted_at,
         source,
+        published,
         accepted,
         rejected,
         unchanged,
@@ -198,6 +215,7 @@ pub(crate) fn submission(row: SubmissionRow) -> Submission {
         submitted_by,
         submitted_at,
         source,
+        published: published != 0,
         accepted: count(accepted),
         rejected: count(rejected),
         unchanged: count(unchanged),

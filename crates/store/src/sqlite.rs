@@ -7,6 +7,22 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::StoreError;
+
+/// The schema's migrations for this backend, in order.
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "reference",
+        include_str!("../migrations/sqlite/0001_reference.sql"),
+    ),
+    (
+        "references",
+        include_str!("../migrations/sqlite/0002_references.sql"),
+    ),
+    (
+        "returns",
+        include_str!("../migrations/sqlite/0003_returns.sql"),
+    ),
+];
 use crate::implementation::{implement_store, migrator};
 
 /// A store in an SQLite file (or in memory, for tests).
@@ -40,18 +56,7 @@ impl SqliteStore {
             })
             .connect_with(options)
             .await?;
-        migrator(&[
-            (
-                "reference",
-                include_str!("../migrations/sqlite/0001_reference.sql"),
-            ),
-            (
-                "references",
-                include_str!("../migrations/sqlite/0002_references.sql"),
-            ),
-        ])
-        .run(&pool)
-        .await?;
+        migrator(MIGRATIONS).run(&pool).await?;
         Ok(Self { pool })
     }
 }

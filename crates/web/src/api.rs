@@ -12,10 +12,11 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::contract::{
-    AreaDetailJson, AreaJson, ErrorJson, HealthJson, MetricJson, OutcomeJson, PeriodJson,
-    PopulationJson, ReferenceJson, TargetJson,
+    AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
+    PeriodJson, PopulationJson, ReferenceJson, TargetJson,
 };
 use crate::error::{ApiError, WebError};
+use crate::snapshot::Snapshot;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -27,6 +28,7 @@ use crate::error::{ApiError, WebError};
         (name = "framework", description = "Outcomes, metrics and targets of the framework catalogue"),
         (name = "geography", description = "Areas of England and Wales and partnerships' own groupings"),
         (name = "periods", description = "Reporting periods"),
+        (name = "indicators", description = "Metrics' figures with intervals, comparisons, trends and targets"),
         (name = "service", description = "Service health")
     )
 )]
@@ -41,6 +43,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_references))
         .routes(routes!(list_areas))
         .routes(routes!(get_area))
+        .routes(routes!(list_indicators))
         .routes(routes!(parse_period))
         .routes(routes!(list_periods))
         .routes(routes!(health))
@@ -55,8 +58,10 @@ pub fn openapi() -> OpenApi {
 #[utoipa::path(get, path = "/api/v1/outcomes", tag = "framework",
     responses((status = 200, description = "The outcomes in framework order", body = [OutcomeJson])))]
 async fn list_outcomes(State(state): State<AppState>) -> Result<Json<Vec<OutcomeJson>>, ApiError> {
-    let outcomes = state.store.outcomes().await?;
-    Ok(Json(outcomes.iter().map(OutcomeJson::from).collect()))
+    let snapshot = state.snapshot().await?;
+    Ok(Json(
+        snapshot.outcomes.iter().map(OutcomeJson::from).collect(),
+    ))
 }
 
 /// Filter for the metric catalogue.
@@ -79,9 +84,10 @@ async fn list_metrics(
         Some(t) => Some(Tier::parse(t).map_err(|e| WebError::BadRequest(e.to_string()))?),
         None => None,
     };
-    let metrics = state.store.metrics().await?;
+    let snapshot = state.snapshot().await?;
     Ok(Json(
-        metrics
+        snapshot
+            .metrics
             .iter()
             .filter(|m| tier.is_none_or(|t| m.tier == t))
             .map(MetricJson::from)
@@ -100,10 +106,9 @@ async fn get_metric(
     Path(id): Path<String>,
 ) -> Result<Json<MetricJson>, ApiError> {
     let id = MetricId::parse(&id).map_err(|e| WebError::NotFound(e.to_string()))?;
-    let metrics = state.store.metrics().await?;
-    let metric = metrics
-        .iter()
-        .find(|m| m.id == id)
+    let snapshot = state.snapshot().await?;
+    let metric = snapshot
+        .metric(&id)
         .ok_or_else(|| WebError::NotFound(format!("there is no metric {id}")))?;
     Ok(Json(MetricJson::from(metric)))
 }
@@ -124,7 +129,8 @@ async fn list_targets(
     State(state): State<AppState>,
     Query(query): Query<TargetsQuery>,
 ) -> Result<Json<Vec<TargetJson>>, ApiError> {
-    let targets = state.store.targets().await?;
+    let snapshot = state.snapshot().await?;
+    let targets = &snapshot.targets;
     let metric = query.metric.filter(|m| !m.is_empty());
     let area = query
         .area
@@ -149,8 +155,14 @@ async fn list_targets(
 async fn list_references(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<ReferenceJson>>, ApiError> {
-    let references = state.store.references().await?;
-    Ok(Json(references.iter().map(ReferenceJson::from).collect()))
+    let snapshot = state.snapshot().await?;
+    Ok(Json(
+        snapshot
+            .references
+            .iter()
+            .map(ReferenceJson::from)
+            .collect(),
+    ))
 }
 
 /// Filter for areas.
@@ -173,8 +185,9 @@ async fn list_areas(
     State(state): State<AppState>,
     Query(query): Query<AreasQuery>,
 ) -> Result<Json<Vec<AreaJson>>, ApiError> {
-    let areas = crate::views::find_areas(&state, query.kind.as_deref(), query.q.as_deref()).await?;
-    Ok(Json(areas.iter().map(AreaJson::from).collect()))
+    let snapshot = state.snapshot().await?;
+    let areas = crate::views::find_areas(&snapshot, query.kind.as_deref(), query.q.as_deref())?;
+    Ok(Json(areas.into_iter().map(AreaJson::from).collect()))
 }
 
 /// One area, with the areas within it and its population estimates. A retired code answers
@@ -189,18 +202,74 @@ async fn get_area(
     Path(code): Path<String>,
 ) -> Result<Json<AreaDetailJson>, ApiError> {
     let code = AreaCode::parse(&code).map_err(|e| WebError::NotFound(e.to_string()))?;
-    let area = state
-        .store
+    let snapshot = state.snapshot().await?;
+    let area = snapshot
         .area(&code)
-        .await?
         .ok_or_else(|| WebError::NotFound(format!("there is no area {code}")))?;
-    let children = state.store.area_children(&area.code).await?;
-    let populations = state.store.populations(&area.code).await?;
     Ok(Json(AreaDetailJson {
-        area: AreaJson::from(&area),
-        children: children.iter().map(AreaJson::from).collect(),
-        populations: populations.iter().map(PopulationJson::from).collect(),
+        area: AreaJson::from(area),
+        children: snapshot
+            .children(&area.code)
+            .into_iter()
+            .map(AreaJson::from)
+            .collect(),
+        populations: snapshot
+            .populations(&area.code)
+            .iter()
+            .map(PopulationJson::from)
+            .collect(),
     }))
+}
+
+/// What to compute indicators for.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct IndicatorsQuery {
+    /// The area's code.
+    area: String,
+    /// The period, in any accepted form.
+    period: String,
+    /// The area to compare with (default: England, or Wales for Welsh areas).
+    benchmark: Option<String>,
+    /// `true` to apply disclosure control for publication.
+    published: Option<bool>,
+}
+
+/// Every metric with a value for an area and period: value, numerator, denominator,
+/// confidence limits, benchmark, comparison, trend and target status.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(IndicatorsQuery),
+    responses(
+        (status = 200, description = "Indicators in catalogue order", body = [IndicatorJson]),
+        (status = 400, description = "Bad period", body = ErrorJson),
+        (status = 404, description = "Unknown area", body = ErrorJson)))]
+async fn list_indicators(
+    State(state): State<AppState>,
+    Query(query): Query<IndicatorsQuery>,
+) -> Result<Json<Vec<IndicatorJson>>, ApiError> {
+    let period = Period::parse(&query.period).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let snapshot = state.snapshot().await?;
+    let area = known_area(&snapshot, &query.area)?;
+    let benchmark = match query.benchmark.as_deref().filter(|b| !b.is_empty()) {
+        Some(code) => Some(known_area(&snapshot, code)?),
+        None => None,
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(Json(crate::indicators::indicator_rows(
+        &snapshot.engine,
+        &area,
+        &period,
+        benchmark.as_ref(),
+        query.published.unwrap_or(false),
+        today,
+    )))
+}
+
+/// The current code of a known area, or a not-found error naming the code.
+fn known_area(snapshot: &Snapshot, code: &str) -> Result<AreaCode, WebError> {
+    let parsed = AreaCode::parse(code).map_err(|e| WebError::NotFound(e.to_string()))?;
+    snapshot
+        .area(&parsed)
+        .map(|a| a.code.clone())
+        .ok_or_else(|| WebError::NotFound(format!("there is no area {parsed}")))
 }
 
 /// A period to read.

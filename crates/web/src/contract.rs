@@ -256,6 +256,91 @@ impl From<&Reference> for ReferenceJson {
     }
 }
 
+/// An indicator: one metric for an area and period (`indicators --format json`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorJson {
+    /// The metric.
+    pub metric_id: String,
+    /// The metric's name.
+    pub metric_name: String,
+    /// The area.
+    pub area_code: String,
+    /// The period's canonical code.
+    pub period: String,
+    /// `name=category`, or `null` for the total.
+    pub breakdown: Option<String>,
+    /// `count`, `proportion`, `rate` or `value`.
+    pub unit: String,
+    /// 100 for proportions, the population base for rates.
+    pub multiplier: Option<u32>,
+    /// The count or numerator (`null` when suppressed).
+    pub numerator: Option<f64>,
+    /// The denominator.
+    pub denominator: Option<f64>,
+    /// The value in the displayed unit: a percentage for proportions, per `multiplier` for
+    /// rates, the count for counts, the published figure for `value` metrics.
+    pub value: Option<f64>,
+    /// Lower 95% confidence limit.
+    pub lower_95: Option<f64>,
+    /// Upper 95% confidence limit.
+    pub upper_95: Option<f64>,
+    /// Lower 99.8% confidence limit.
+    pub lower_99_8: Option<f64>,
+    /// Upper 99.8% confidence limit.
+    pub upper_99_8: Option<f64>,
+    /// How the limits were computed: `wilson`, `exact`, `byars`; `null` for a publisher's.
+    pub method: Option<String>,
+    /// The benchmark area and its value.
+    pub benchmark: Option<BenchmarkJson>,
+    /// `better`, `similar`, `worse`, `higher`, `lower` or `not_compared` (`null` when
+    /// suppressed).
+    pub comparison: Option<String>,
+    /// `increasing`, `decreasing`, `no_change` or `cannot_be_calculated`.
+    pub trend: String,
+    /// The nearest target and its status.
+    pub target: Option<IndicatorTargetJson>,
+    /// Whether disclosure control withheld the figures.
+    pub suppressed: bool,
+    /// `OFFICIAL-SENSITIVE` when the figures include unpublished management information
+    /// (absent from outputs marked for publication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
+    /// `provisional`, `final` or `revised`.
+    pub status: String,
+    /// The publisher or return the figure came in, for an area's own figure.
+    pub source: Option<String>,
+    /// How many member areas were summed, or `null` for an area's own figure.
+    pub summed_members: Option<usize>,
+}
+
+/// The benchmark of an indicator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BenchmarkJson {
+    /// The benchmark area.
+    pub area_code: String,
+    /// Its value for the same metric, period and breakdown.
+    pub value: f64,
+}
+
+/// A target and its status for an indicator.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IndicatorTargetJson {
+    /// The period by which it is to be met.
+    pub period: String,
+    /// The figure.
+    pub target: f64,
+    /// `ambition`, `trajectory` or `threshold`.
+    pub kind: String,
+    /// `level`, `cumulative` or `counterfactual`.
+    pub basis: String,
+    /// `met`, `on_track`, `off_track` or `not_assessed`.
+    pub status: String,
+    /// Progress from baseline to target, 0 to 1.
+    pub progress: Option<f64>,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
 /// The health check.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthJson {

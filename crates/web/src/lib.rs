@@ -5,7 +5,11 @@ mod api;
 mod assets;
 pub mod contract;
 mod error;
+pub mod indicators;
+mod overview;
 mod pages;
+mod series;
+pub mod snapshot;
 mod views;
 
 use std::sync::Arc;
@@ -23,11 +27,23 @@ pub use error::WebError;
 pub struct AppState {
     /// The store every page and API answer reads from.
     pub store: Arc<dyn Store>,
+    /// What pages and API answers read, rebuilt when the data change.
+    pub snapshots: Arc<snapshot::SnapshotCache>,
+}
+
+impl AppState {
+    /// The snapshot of the store's current data.
+    pub async fn snapshot(&self) -> Result<Arc<snapshot::Snapshot>, h2h_store::StoreError> {
+        self.snapshots.get(self.store.as_ref()).await
+    }
 }
 
 /// Builds the application: pages, API, OpenAPI document, health check and assets.
 pub fn app(store: Arc<dyn Store>) -> Router {
-    let state = AppState { store };
+    let state = AppState {
+        store,
+        snapshots: Arc::new(snapshot::SnapshotCache::default()),
+    };
     let (api_router, api_doc) = api::router().split_for_parts();
     let api_doc = Arc::new(api_doc);
     Router::new()

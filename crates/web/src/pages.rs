@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::WebError;
+use crate::snapshot::Snapshot;
 use crate::views::{figure, find_areas, population, thousands};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +25,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/areas", get(areas))
         .route("/areas/{code}", get(area))
+        .route("/areas/{code}/metrics/{id}", get(area_metric))
         .route("/framework", get(framework))
         .route("/framework/metrics/{id}", get(metric))
 }
@@ -34,12 +36,11 @@ pub(crate) struct Layout {
     catalogue_version: String,
 }
 
-async fn layout(state: &AppState, section: &'static str) -> Result<Layout, WebError> {
-    let reference = state.store.reference_state().await?;
-    Ok(Layout {
+fn layout(snapshot: &Snapshot, section: &'static str) -> Layout {
+    Layout {
         section,
-        catalogue_version: reference.catalogue_version.unwrap_or_default(),
-    })
+        catalogue_version: snapshot.catalogue_version.clone(),
+    }
 }
 
 /// A page answer: the rendered template, or an error page with the right status.
@@ -123,15 +124,16 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>) -> Page {
     async {
-        let all = state.store.areas(None).await?;
+        let snapshot = state.snapshot().await?;
         let rows = |pick: fn(AreaKind) -> bool| {
-            all.iter()
+            snapshot
+                .areas(None)
                 .filter(|a| pick(a.kind))
                 .map(AreaRow::from)
                 .collect()
         };
         Ok(HomePage {
-            layout: layout(&state, "home").await?,
+            layout: layout(&snapshot, "home"),
             partnerships: rows(AreaKind::is_grouping),
             regions: rows(|k| matches!(k, AreaKind::Country | AreaKind::Region)),
         })
@@ -161,7 +163,8 @@ async fn areas(State(state): State<AppState>, Query(query): Query<AreasQuery>) -
     async {
         let kind = query.kind.unwrap_or_default();
         let text = query.q.unwrap_or_default();
-        let found = find_areas(&state, Some(&kind), Some(&text)).await?;
+        let snapshot = state.snapshot().await?;
+        let found = find_areas(&snapshot, Some(&kind), Some(&text))?;
         let mut kind_options = vec![
             ("upper_tier", "Upper-tier local authorities"),
             ("lower_tier", "Lower-tier local authorities"),
@@ -177,12 +180,12 @@ async fn areas(State(state): State<AppState>, Query(query): Query<AreasQuery>) -
             (None, true) => String::from("All areas"),
         };
         Ok(AreasPage {
-            layout: layout(&state, "home").await?,
+            layout: layout(&snapshot, "home"),
             heading,
             query: text,
             kind,
             kind_options,
-            areas: found.iter().map(AreaRow::from).collect(),
+            areas: found.into_iter().map(AreaRow::from).collect(),
         })
     }
     .await
@@ -201,48 +204,48 @@ struct AreaPage {
     bands: Vec<(String, String, String)>,
     trend: Vec<(i32, String)>,
     child_groups: Vec<(String, Vec<AreaRow>)>,
+    overview: crate::overview::Overview,
 }
 
 async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
     async {
+        let snapshot = state.snapshot().await?;
         let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
         let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
-        let area = state.store.area(&parsed).await?.ok_or_else(not_found)?;
-        let mut parents = Vec::new();
-        for parent in &area.parents {
-            if let Some(p) = state.store.area(parent).await? {
-                parents.push(p);
-            }
-        }
-        let breadcrumbs = ancestry(&state, &area).await?;
+        let area = snapshot.area(&parsed).ok_or_else(not_found)?;
+        let parents: Vec<&Area> = area
+            .parents
+            .iter()
+            .filter_map(|p| snapshot.area(p))
+            .collect();
         let (partnerships, others): (Vec<&Area>, Vec<&Area>) =
             parents.iter().partition(|p| p.kind.is_grouping());
-        let children = state.store.area_children(&area.code).await?;
-        let estimates = state.store.populations(&area.code).await?;
-        let former_codes = state
-            .store
-            .code_changes()
-            .await?
-            .into_iter()
-            .filter(|c| c.new_code == area.code)
-            .map(|c| (c.old_code.to_string(), c.reason))
-            .collect();
+        let estimates = snapshot.populations(&area.code);
+        let overview =
+            crate::overview::overview(&snapshot, area, time::OffsetDateTime::now_utc().date());
         Ok(AreaPage {
-            layout: layout(&state, "home").await?,
-            breadcrumbs: breadcrumbs.iter().map(AreaRow::from).collect(),
+            layout: layout(&snapshot, "home"),
+            breadcrumbs: ancestry(&snapshot, area)
+                .into_iter()
+                .map(AreaRow::from)
+                .collect(),
             parent_groups: group_by_kind(&others, |kind| kind.label().to_owned()),
             partnerships: partnerships.into_iter().map(AreaRow::from).collect(),
-            former_codes,
-            bands: age_bands(&estimates),
+            former_codes: snapshot
+                .former_codes(&area.code)
+                .map(|c| (c.old_code.to_string(), c.reason.clone()))
+                .collect(),
+            bands: age_bands(estimates),
             trend: estimates
                 .iter()
                 .filter(|e| e.age_band == AgeBand::ALL_AGES)
                 .map(|e| (e.year, thousands(e.population)))
                 .collect(),
-            child_groups: group_by_kind(&children.iter().collect::<Vec<_>>(), |kind| {
+            child_groups: group_by_kind(&snapshot.children(&area.code), |kind| {
                 format!("{}s", kind.label())
             }),
-            area: AreaRow::from(&area),
+            overview,
+            area: AreaRow::from(area),
         })
     }
     .await
@@ -250,23 +253,21 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
 }
 
 /// The chain of first parents from the top of the hierarchy down to `area`'s parent.
-async fn ancestry(state: &AppState, area: &Area) -> Result<Vec<Area>, WebError> {
+fn ancestry<'a>(snapshot: &'a Snapshot, area: &Area) -> Vec<&'a Area> {
     let mut chain = Vec::new();
-    let mut current = area.parents.first().cloned();
+    let mut current = area.parents.first();
     while let Some(code) = current {
-        if chain.len() > 8 {
+        let Some(parent) = snapshot.area(code) else {
+            break;
+        };
+        if chain.len() > 8 || chain.iter().any(|a: &&Area| a.code == parent.code) {
             break;
         }
-        match state.store.area(&code).await? {
-            Some(parent) => {
-                current = parent.parents.first().cloned();
-                chain.push(parent);
-            }
-            None => break,
-        }
+        current = parent.parents.first();
+        chain.push(parent);
     }
     chain.reverse();
-    Ok(chain)
+    chain
 }
 
 fn group_by_kind(
@@ -438,39 +439,32 @@ struct FrameworkPage {
     ambitions: Vec<AmbitionRow>,
 }
 
-async fn ambition_rows(
-    state: &AppState,
-    metrics: &[Metric],
-    only: Option<&MetricId>,
-) -> Result<Vec<AmbitionRow>, WebError> {
-    let targets = state.store.targets().await?;
-    let mut rows = Vec::new();
-    for target in targets
+fn ambition_rows(snapshot: &Snapshot, only: Option<&MetricId>) -> Vec<AmbitionRow> {
+    snapshot
+        .targets
         .iter()
         .filter(|t| only.is_none_or(|id| &t.metric_id == id))
-    {
-        let area = state.store.area(&target.area_code).await?;
-        rows.push(AmbitionRow {
+        .map(|target| AmbitionRow {
             note: target.note.clone().unwrap_or_default(),
             metric_id: target.metric_id.to_string(),
-            metric_name: metrics
-                .iter()
-                .find(|m| m.id == target.metric_id)
+            metric_name: snapshot
+                .metric(&target.metric_id)
                 .map_or_else(|| target.metric_id.to_string(), |m| m.name.clone()),
             period: target.period.code(),
             figure: figure(target.target),
-            area: area.map_or_else(|| target.area_code.to_string(), |a| a.name),
-        });
-    }
-    Ok(rows)
+            area: snapshot
+                .area(&target.area_code)
+                .map_or_else(|| target.area_code.to_string(), |a| a.name.clone()),
+        })
+        .collect()
 }
 
 async fn framework(State(state): State<AppState>) -> Page {
     async {
-        let outcomes = state.store.outcomes().await?;
-        let metrics = state.store.metrics().await?;
+        let snapshot = state.snapshot().await?;
+        let (outcomes, metrics) = (&snapshot.outcomes, &snapshot.metrics);
         let lines = |pick: &dyn Fn(&Metric) -> bool| -> Vec<MetricLine> {
-            metrics.iter().filter(|m| pick(m)).map(|m| MetricLine::new(m, &metrics)).collect()
+            metrics.iter().filter(|m| pick(m)).map(|m| MetricLine::new(m, metrics)).collect()
         };
         let outcome_sections = outcomes
             .iter()
@@ -506,35 +500,36 @@ async fn framework(State(state): State<AppState>) -> Page {
         .filter(|s| !s.metrics.is_empty())
         .collect();
         Ok(FrameworkPage {
-            layout: layout(&state, "framework").await?,
+            layout: layout(&snapshot, "framework"),
             headline_count: metrics.iter().filter(|m| m.tier == Tier::Headline).count(),
             supporting_count: metrics.iter().filter(|m| m.tier == Tier::Supporting).count(),
             outcome_sections,
             other_sections,
-            ambitions: ambition_rows(&state, &metrics, None).await?,
+            ambitions: ambition_rows(&snapshot, None),
         })
     }
     .await
     .into()
 }
 
-async fn citations(state: &AppState, cited: &[String]) -> Result<Vec<Citation>, WebError> {
-    let references = state.store.references().await?;
-    Ok(cited
+fn citations(snapshot: &Snapshot, cited: &[String]) -> Vec<Citation> {
+    cited
         .iter()
-        .map(|id| match references.iter().find(|r| &r.id == id) {
-            Some(r) => Citation {
-                title: r.title.clone(),
-                publisher: r.publisher.clone().unwrap_or_default(),
-                url: r.url.clone().unwrap_or_default(),
+        .map(
+            |id| match snapshot.references.iter().find(|r| &r.id == id) {
+                Some(r) => Citation {
+                    title: r.title.clone(),
+                    publisher: r.publisher.clone().unwrap_or_default(),
+                    url: r.url.clone().unwrap_or_default(),
+                },
+                None => Citation {
+                    title: id.clone(),
+                    publisher: String::new(),
+                    url: String::new(),
+                },
             },
-            None => Citation {
-                title: id.clone(),
-                publisher: String::new(),
-                url: String::new(),
-            },
-        })
-        .collect())
+        )
+        .collect()
 }
 
 struct Field {
@@ -569,13 +564,14 @@ async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
     async {
         let not_found = || WebError::NotFound(format!("There is no metric {id} in the catalogue."));
         let id = MetricId::parse(&id).map_err(|_| not_found())?;
-        let metrics = state.store.metrics().await?;
+        let snapshot = state.snapshot().await?;
+        let metrics = &snapshot.metrics;
         let metric = metrics
             .iter()
             .find(|m| m.id == id)
             .ok_or_else(not_found)?
             .clone();
-        let outcomes = state.store.outcomes().await?;
+        let outcomes = &snapshot.outcomes;
         let outcome = metric
             .outcome
             .as_ref()
@@ -618,7 +614,7 @@ async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
         ];
         let link = |m: &Metric| (m.id.to_string(), m.name.clone());
         Ok(MetricPage {
-            layout: layout(&state, "framework").await?,
+            layout: layout(&snapshot, "framework"),
             tier_label: tier_label(metric.tier),
             reference: metric.reference.clone().unwrap_or_default(),
             outcome,
@@ -634,9 +630,112 @@ async fn metric(State(state): State<AppState>, Path(id): Path<String>) -> Page {
                 .filter(|m| m.maps_to.contains(&metric.id))
                 .map(link)
                 .collect(),
-            targets: ambition_rows(&state, &metrics, Some(&metric.id)).await?,
-            provenance: citations(&state, &metric.provenance).await?,
+            targets: ambition_rows(&snapshot, Some(&metric.id)),
+            provenance: citations(&snapshot, &metric.provenance),
             metric,
+        })
+    }
+    .await
+    .into()
+}
+
+#[derive(Deserialize)]
+struct SeriesQuery {
+    sort: Option<String>,
+}
+
+/// A revision of the latest value, for the history table.
+struct RevisionRow {
+    revision: i64,
+    value: String,
+    numerator: String,
+    denominator: String,
+    status: &'static str,
+    source: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "area_metric.html")]
+struct AreaMetricPage {
+    layout: Layout,
+    area: AreaRow,
+    metric_id: String,
+    metric_name: String,
+    definition: String,
+    polarity: &'static str,
+    series: crate::series::MetricSeries,
+    sort: &'static str,
+    revisions: Vec<RevisionRow>,
+    revisions_period: String,
+}
+
+async fn area_metric(
+    State(state): State<AppState>,
+    Path((code, id)): Path<(String, String)>,
+    Query(query): Query<SeriesQuery>,
+) -> Page {
+    async {
+        let snapshot = state.snapshot().await?;
+        let area = AreaCode::parse(&code)
+            .ok()
+            .and_then(|c| snapshot.area(&c))
+            .ok_or_else(|| WebError::NotFound(format!("There is no area with the code {code}.")))?;
+        let metric = MetricId::parse(&id)
+            .ok()
+            .and_then(|m| snapshot.metric(&m))
+            .ok_or_else(|| {
+                WebError::NotFound(format!("There is no metric {id} in the catalogue."))
+            })?;
+        let sort = crate::series::SortBy::parse(query.sort.as_deref());
+        let series = crate::series::metric_series(
+            &snapshot,
+            metric,
+            area,
+            sort,
+            time::OffsetDateTime::now_utc().date(),
+        );
+        let latest = snapshot
+            .engine
+            .periods(&metric.id, &area.code, None)
+            .into_iter()
+            .next_back();
+        let mut revisions = Vec::new();
+        if let Some(period) = latest {
+            let key = h2h_domain::ValueKey {
+                metric_id: metric.id.clone(),
+                area_code: area.code.clone(),
+                period,
+                breakdown: None,
+            };
+            for stored in state.store.observation_history(&key).await? {
+                let o = &stored.observation;
+                revisions.push(RevisionRow {
+                    revision: stored.revision,
+                    value: o.value.map(figure).unwrap_or_default(),
+                    numerator: o.numerator.map(figure).unwrap_or_default(),
+                    denominator: o.denominator.map(figure).unwrap_or_default(),
+                    status: o.status.code(),
+                    source: o.source.clone().unwrap_or_default(),
+                    current: stored.is_current,
+                });
+            }
+        }
+        Ok(AreaMetricPage {
+            layout: layout(&snapshot, "home"),
+            area: AreaRow::from(area),
+            metric_id: metric.id.to_string(),
+            metric_name: metric.name.clone(),
+            definition: metric.definition.clone(),
+            polarity: polarity_label(metric),
+            series,
+            sort: match sort {
+                crate::series::SortBy::Name => "name",
+                crate::series::SortBy::ValueAscending => "value",
+                crate::series::SortBy::ValueDescending => "-value",
+            },
+            revisions,
+            revisions_period: latest.map(|p| p.label()).unwrap_or_default(),
         })
     }
     .await

@@ -2,22 +2,22 @@
 
 use h2h_domain::{Area, AreaKindFilter};
 
-use crate::AppState;
 use crate::error::WebError;
+use crate::snapshot::Snapshot;
 
 /// Areas of a kind (or tier group) whose name or code contains `query`, case-insensitively.
-pub(crate) async fn find_areas(
-    state: &AppState,
+pub(crate) fn find_areas<'a>(
+    snapshot: &'a Snapshot,
     kind: Option<&str>,
     query: Option<&str>,
-) -> Result<Vec<Area>, WebError> {
+) -> Result<Vec<&'a Area>, WebError> {
     let filter = match kind.map(str::trim).filter(|k| !k.is_empty()) {
         Some(kind) => {
             Some(AreaKindFilter::parse(kind).map_err(|e| WebError::BadRequest(e.to_string()))?)
         }
         None => None,
     };
-    let areas = state.store.areas(filter).await?;
+    let areas = snapshot.areas(filter);
     let query = query
         .map(|q| q.trim().to_lowercase())
         .filter(|q| !q.is_empty());
@@ -28,7 +28,7 @@ pub(crate) async fn find_areas(
                 a.name.to_lowercase().contains(&q) || a.code.as_str().to_lowercase().contains(&q)
             })
             .collect(),
-        None => areas,
+        None => areas.collect(),
     })
 }
 
@@ -55,6 +55,41 @@ pub(crate) fn figure(value: f64) -> String {
         }
     } else {
         format!("{value}")
+    }
+}
+
+/// A figure in a metric's displayed unit: `25.0%`, `12.3 per 100,000`, `1,234`.
+pub(crate) fn figure_in_unit(metric: &h2h_domain::Metric, value: f64) -> String {
+    use h2h_domain::Unit;
+    let decimals = |v: f64| {
+        if v.abs() >= 1000.0 || v.fract() == 0.0 && metric.unit == Unit::Count {
+            figure(v.round())
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    match (metric.unit, metric.multiplier) {
+        (Unit::Proportion, _) | (Unit::Value, Some(100)) => format!("{value:.1}%"),
+        (Unit::Rate | Unit::Value, Some(m)) if m > 1 => {
+            format!("{} per {}", decimals(value), thousands(u64::from(m)))
+        }
+        (Unit::Count, _) => figure(value.round()),
+        _ => decimals(value),
+    }
+}
+
+/// A 95% interval in a metric's displayed unit, `21.3% to 29.1%`, or nothing when incomplete.
+pub(crate) fn interval_in_unit(
+    metric: &h2h_domain::Metric,
+    interval: &h2h_domain::statistics::Interval,
+) -> String {
+    match (interval.lower, interval.upper) {
+        (Some(l), Some(u)) => format!(
+            "{} to {}",
+            figure_in_unit(metric, l),
+            figure_in_unit(metric, u)
+        ),
+        _ => String::new(),
     }
 }
 

@@ -19,7 +19,37 @@ async fn app(url: &str) -> Router {
     h2h_ingest::import_areas(store.as_ref(), file)
         .await
         .unwrap();
+    let sender = h2h_ingest::Sender {
+        submitted_by: "test",
+        source: Some("test return"),
+        published: false,
+    };
+    let imported = h2h_ingest::import_values(
+        store.as_ref(),
+        "values.csv",
+        RETURN.as_bytes(),
+        None,
+        sender,
+    )
+    .await
+    .unwrap();
+    assert!(imported.rejected.is_empty(), "{:?}", imported.rejected);
     h2h_web::app(store)
+}
+
+/// Completions (a proportion) for Durham, Darlington and England, with a sex breakdown for
+/// Durham small enough to need suppression when published.
+const RETURN: &str = "metric_id,area_code,period,numerator,denominator,breakdown\n\
+    dip.completions,E06000047,2023/24,120,480,\n\
+    dip.completions,E06000047,2023/24,3,20,sex=female\n\
+    dip.completions,E06000047,2023/24,117,460,sex=male\n\
+    dip.completions,E06000005,2023/24,30,100,\n\
+    dip.completions,E92000001,2023/24,10000,43290,\n";
+
+fn close(actual: &Value, expected: f64) -> bool {
+    actual
+        .as_f64()
+        .is_some_and(|a| (a - expected).abs() < 0.0005)
 }
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
@@ -52,12 +82,79 @@ async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
 }
 
 on_both_backends!(
+    indicators_have_intervals_comparisons_and_suppression,
     the_api_answers_the_documented_paths,
     areas_come_with_kind_parents_and_population,
     periods_parse_and_list,
     every_page_linked_from_home_answers,
     unknown_things_answer_not_found_pages,
 );
+
+async fn indicators_have_intervals_comparisons_and_suppression(url: &str) {
+    let app = app(url).await;
+    let (status, rows) = get_json(&app, "/api/v1/indicators?area=E06000047&period=2023/24").await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = rows.as_array().unwrap();
+    let total = rows
+        .iter()
+        .find(|r| r["metric_id"] == "dip.completions" && r["breakdown"].is_null())
+        .unwrap();
+    assert!(close(&total["value"], 25.0), "{total}");
+    assert!(
+        close(&total["lower_95"], 21.335) && close(&total["upper_95"], 29.062),
+        "{total}"
+    );
+    assert!(
+        close(&total["lower_99_8"], 19.420) && close(&total["upper_99_8"], 31.555),
+        "{total}"
+    );
+    assert_eq!(total["benchmark"]["area_code"], "E92000001");
+    assert_eq!(total["comparison"], "similar");
+    assert_eq!(total["trend"], "cannot_be_calculated");
+    assert_eq!(total["marking"], "OFFICIAL-SENSITIVE");
+    assert_eq!(total["suppressed"], false);
+    // Published: the 3 is withheld, and so is the male figure that would reveal it.
+    let (_, published) = get_json(
+        &app,
+        "/api/v1/indicators?area=E06000047&period=2023/24&published=true",
+    )
+    .await;
+    let published = published.as_array().unwrap();
+    for row in published.iter().filter(|r| !r["breakdown"].is_null()) {
+        assert_eq!(row["suppressed"], true, "{row}");
+        assert!(
+            row["value"].is_null() && row["numerator"].is_null() && row["comparison"].is_null(),
+            "{row}"
+        );
+    }
+    let total = published.iter().find(|r| r["breakdown"].is_null()).unwrap();
+    assert_eq!(total["suppressed"], false);
+    assert!(total.get("marking").is_none(), "{total}");
+    // The partnership sums its members' numerators and denominators.
+    let (_, cdp) = get_json(&app, "/api/v1/indicators?area=CDP-DD&period=2023/24").await;
+    let cdp = cdp
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["breakdown"].is_null())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (cdp["numerator"].as_f64(), cdp["denominator"].as_f64()),
+        (Some(150.0), Some(580.0))
+    );
+    assert_eq!(cdp["summed_members"], 2);
+    let (status, error) = get_json(&app, "/api/v1/indicators?area=E06000047&period=2023-13").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, _) = get_json(&app, "/api/v1/indicators?area=NOPE&period=2023/24").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, page) = get(&app, "/areas/E06000047/metrics/dip.completions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("25.0%") && page.contains("<svg"),
+        "the metric page shows the value and a chart"
+    );
+}
 
 async fn the_api_answers_the_documented_paths(url: &str) {
     let app = app(url).await;
@@ -113,6 +210,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
     let expected = BTreeSet::from([
         "/api/v1/areas",
         "/api/v1/areas/{code}",
+        "/api/v1/indicators",
         "/api/v1/metrics",
         "/api/v1/metrics/{id}",
         "/api/v1/outcomes",
@@ -126,6 +224,9 @@ async fn the_api_answers_the_documented_paths(url: &str) {
     for path in paths {
         let concrete = match path {
             "/api/v1/periods/parse" => String::from("/api/v1/periods/parse?text=2024/25"),
+            "/api/v1/indicators" => {
+                String::from("/api/v1/indicators?area=E06000047&period=2023/24")
+            }
             "/api/v1/periods" => {
                 String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
             }

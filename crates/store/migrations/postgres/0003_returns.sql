@@ -1,5 +1,6 @@
 -- Aggregate returns: every file as received, the rows it was refused, and every revision of
 -- every value. A value is never overwritten: a new figure for a key is a new revision.
+-- `published` marks official statistics; anything else is unpublished management information.
 CREATE TABLE submissions (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind           TEXT NOT NULL,
@@ -9,6 +10,7 @@ CREATE TABLE submissions (
     submitted_by   TEXT NOT NULL,
     submitted_at   TEXT NOT NULL,
     source         TEXT,
+    published      BIGINT NOT NULL,
     accepted       BIGINT NOT NULL,
     rejected       BIGINT NOT NULL,
     unchanged      BIGINT NOT NULL
@@ -45,6 +47,7 @@ CREATE TABLE observations (
     source        TEXT,
     note          TEXT,
     submission_id BIGINT REFERENCES submissions (id),
+    published     BIGINT NOT NULL,
     UNIQUE (metric_id, area_code, period, breakdown, revision)
 );
 CREATE INDEX observations_current ON observations (is_current, metric_id, area_code, period);

@@ -1,0 +1,166 @@
+//! The area overview: every metric the area has figures for, at its latest period, with the
+//! interval, the comparison with the benchmark, the recent trend and the target status, in
+//! words and symbols as well as colour.
+
+use h2h_domain::analysis::{TargetStatus, Trend};
+use h2h_domain::indicators::{Indicator, trend_is_improving};
+use h2h_domain::statistics::Comparison;
+use h2h_domain::{Area, Metric, Unit};
+
+use crate::snapshot::Snapshot;
+use crate::views::{figure_in_unit, interval_in_unit};
+
+/// The overview of one area.
+pub(crate) struct Overview {
+    /// Whether any figure shown is unpublished management information.
+    pub marking: bool,
+    /// Metrics grouped by outcome, in framework order, then the others.
+    pub groups: Vec<OverviewGroup>,
+}
+
+/// The metrics of one outcome.
+pub(crate) struct OverviewGroup {
+    /// The outcome, or "Other metrics".
+    pub heading: String,
+    /// One row a metric.
+    pub rows: Vec<OverviewRow>,
+}
+
+/// One metric at its latest period.
+pub(crate) struct OverviewRow {
+    pub metric_id: String,
+    pub name: String,
+    pub period: String,
+    pub value: String,
+    pub interval: String,
+    pub benchmark: String,
+    pub comparison: String,
+    pub comparison_class: &'static str,
+    pub comparison_symbol: &'static str,
+    pub trend: String,
+    pub trend_symbol: &'static str,
+    pub target: String,
+    pub note: String,
+}
+
+pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> Overview {
+    let engine = &snapshot.engine;
+    let benchmark = engine.default_benchmark(&area.code);
+    let benchmark_name = benchmark
+        .as_ref()
+        .and_then(|b| snapshot.area(b))
+        .map_or_else(String::new, |a| a.name.clone());
+    let mut marking = false;
+    let mut rows_by_outcome: Vec<(Option<String>, OverviewRow)> = Vec::new();
+    for metric in engine.metrics() {
+        let Some(latest) = engine
+            .periods(&metric.id, &area.code, None)
+            .into_iter()
+            .next_back()
+        else {
+            continue;
+        };
+        let Some(indicator) =
+            engine.indicator(metric, &area.code, &latest, None, benchmark.as_ref(), today)
+        else {
+            continue;
+        };
+        marking |= !indicator.provenance.published;
+        rows_by_outcome.push((
+            metric.outcome.as_ref().map(ToString::to_string),
+            row(metric, &indicator, &benchmark_name),
+        ));
+    }
+    let mut groups: Vec<OverviewGroup> = snapshot
+        .outcomes
+        .iter()
+        .map(|o| OverviewGroup {
+            heading: o.name.clone(),
+            rows: Vec::new(),
+        })
+        .collect();
+    let mut other = OverviewGroup {
+        heading: String::from("Other metrics"),
+        rows: Vec::new(),
+    };
+    for (outcome, row) in rows_by_outcome {
+        let position =
+            outcome.and_then(|id| snapshot.outcomes.iter().position(|o| o.id.as_str() == id));
+        match position.and_then(|i| groups.get_mut(i)) {
+            Some(group) => group.rows.push(row),
+            None => other.rows.push(row),
+        }
+    }
+    groups.push(other);
+    groups.retain(|g| !g.rows.is_empty());
+    Overview { marking, groups }
+}
+
+fn row(metric: &Metric, indicator: &Indicator, benchmark_name: &str) -> OverviewRow {
+    let f = &indicator.figures;
+    let value = f
+        .value
+        .map_or_else(|| String::from("No value"), |v| figure_in_unit(metric, v));
+    let interval = interval_in_unit(metric, &f.ci_95);
+    let benchmark = indicator
+        .benchmark
+        .as_ref()
+        .map(|(_, v)| format!("{benchmark_name} {}", figure_in_unit(metric, *v)))
+        .unwrap_or_default();
+    let (comparison, comparison_class, comparison_symbol) = match indicator.comparison {
+        Comparison::Better => (format!("Better than {benchmark_name}"), "better", "▲"),
+        Comparison::Worse => (format!("Worse than {benchmark_name}"), "worse", "▼"),
+        Comparison::Similar => (format!("Similar to {benchmark_name}"), "similar", "●"),
+        Comparison::Higher => (format!("Higher than {benchmark_name}"), "higher", "▲"),
+        Comparison::Lower => (format!("Lower than {benchmark_name}"), "lower", "▼"),
+        Comparison::NotCompared => (String::from("Not compared"), "not-compared", "○"),
+    };
+    let improving = trend_is_improving(metric, indicator.trend.trend);
+    let (trend, trend_symbol) = match (indicator.trend.trend, improving) {
+        (Trend::Increasing, Some(true)) => ("Increasing and getting better", "↑"),
+        (Trend::Increasing, Some(false)) => ("Increasing and getting worse", "↑"),
+        (Trend::Increasing, None) => ("Increasing", "↑"),
+        (Trend::Decreasing, Some(true)) => ("Decreasing and getting better", "↓"),
+        (Trend::Decreasing, Some(false)) => ("Decreasing and getting worse", "↓"),
+        (Trend::Decreasing, None) => ("Decreasing", "↓"),
+        (Trend::NoChange, _) => ("No significant change", "→"),
+        (Trend::CannotBeCalculated, _) => ("Cannot be calculated", "–"),
+    };
+    let target = indicator
+        .target
+        .as_ref()
+        .map(|(t, a)| {
+            let status = match a.status {
+                TargetStatus::Met => "Met",
+                TargetStatus::OnTrack => "On track",
+                TargetStatus::OffTrack => "Off track",
+                TargetStatus::NotAssessed => "Not assessed",
+            };
+            format!(
+                "{status}: {} by {}",
+                crate::views::figure(t.target),
+                t.period.code()
+            )
+        })
+        .unwrap_or_default();
+    let note = match (indicator.provenance.summed_members, metric.unit) {
+        (Some(n), _) => format!("Sum of {n} member areas' figures"),
+        (None, Unit::Value) => String::from("As published"),
+        _ => String::new(),
+    };
+    OverviewRow {
+        metric_id: metric.id.to_string(),
+        name: metric.name.clone(),
+        period: indicator.period.label(),
+        value,
+        interval,
+        benchmark,
+        comparison,
+        comparison_class,
+        comparison_symbol,
+        trend: trend.to_owned(),
+        trend_symbol,
+        target,
+        note,
+    }
+}

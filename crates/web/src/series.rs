@@ -1,0 +1,282 @@
+//! A metric for one area: its series over time with intervals and target, the same period
+//! across comparable areas, and the revision history of its latest value.
+
+use h2h_charts::{
+    BarRow, Category, ChartText, ComparisonBars, ReferenceLine, SeriesPoint, TimeSeries,
+    comparison_bars, time_series,
+};
+use h2h_domain::{Area, Metric, Period, Unit};
+
+use crate::snapshot::Snapshot;
+use crate::views::{figure_in_unit, interval_in_unit};
+
+/// A row of the series table.
+pub(crate) struct SeriesRow {
+    pub period: String,
+    pub value: String,
+    pub interval: String,
+    pub numerator: String,
+    pub denominator: String,
+    pub benchmark: String,
+    pub comparison: String,
+}
+
+/// A row of the comparison across areas.
+pub(crate) struct AreaRow {
+    pub code: String,
+    pub name: String,
+    pub value: String,
+    pub interval: String,
+    pub comparison: String,
+    pub selected: bool,
+}
+
+/// Everything the area-metric page shows.
+pub(crate) struct MetricSeries {
+    pub rows: Vec<SeriesRow>,
+    pub chart: String,
+    pub latest: Option<String>,
+    pub comparison_heading: String,
+    pub areas: Vec<AreaRow>,
+    pub areas_chart: String,
+    pub benchmark_name: String,
+    pub unit_label: String,
+}
+
+/// Sort orders of the comparison table (no JavaScript: links carry them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SortBy {
+    Name,
+    ValueAscending,
+    ValueDescending,
+}
+
+impl SortBy {
+    pub(crate) fn parse(text: Option<&str>) -> Self {
+        match text {
+            Some("value") => Self::ValueAscending,
+            Some("-value") => Self::ValueDescending,
+            _ => Self::Name,
+        }
+    }
+}
+
+fn unit_label(metric: &Metric) -> String {
+    match (metric.unit, metric.multiplier) {
+        (Unit::Proportion, _) | (Unit::Value, Some(100)) => String::from("%"),
+        (Unit::Rate | Unit::Value, Some(m)) if m > 1 => {
+            format!("per {}", crate::views::thousands(u64::from(m)))
+        }
+        (Unit::Count, _) => String::from("count"),
+        _ => String::new(),
+    }
+}
+
+fn category(code: &str) -> Category {
+    Category::from_code(code).unwrap_or(Category::NotCompared)
+}
+
+pub(crate) fn metric_series(
+    snapshot: &Snapshot,
+    metric: &Metric,
+    area: &Area,
+    sort: SortBy,
+    today: time::Date,
+) -> MetricSeries {
+    let engine = &snapshot.engine;
+    let benchmark = engine.default_benchmark(&area.code);
+    let benchmark_name = benchmark
+        .as_ref()
+        .and_then(|b| snapshot.area(b))
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    let periods: Vec<Period> = engine
+        .periods(&metric.id, &area.code, None)
+        .into_iter()
+        .collect();
+    let indicators: Vec<_> = periods
+        .iter()
+        .filter_map(|p| engine.indicator(metric, &area.code, p, None, benchmark.as_ref(), today))
+        .collect();
+    let text = |v: Option<f64>| v.map(|v| figure_in_unit(metric, v)).unwrap_or_default();
+    let plain = |v: Option<f64>| v.map(crate::views::figure).unwrap_or_default();
+    let rows: Vec<SeriesRow> = indicators
+        .iter()
+        .rev()
+        .map(|i| SeriesRow {
+            period: i.period.label(),
+            value: text(i.figures.value),
+            interval: interval_in_unit(metric, &i.figures.ci_95),
+            numerator: plain(i.figures.numerator),
+            denominator: plain(i.figures.denominator),
+            benchmark: text(i.benchmark.as_ref().map(|b| b.1)),
+            comparison: i.comparison.label().to_owned(),
+        })
+        .collect();
+    let codes: Vec<String> = indicators.iter().map(|i| i.period.code()).collect();
+    let points: Vec<SeriesPoint<'_>> = indicators
+        .iter()
+        .zip(&codes)
+        .map(|(i, code)| SeriesPoint {
+            period: code,
+            value: i.figures.value,
+            interval: i.figures.ci_95.lower.zip(i.figures.ci_95.upper),
+            category: Some(category(i.comparison.code())),
+        })
+        .collect();
+    let benchmark_values: Vec<Option<f64>> = indicators
+        .iter()
+        .map(|i| i.benchmark.as_ref().map(|b| b.1))
+        .collect();
+    let target = snapshot.targets.iter().find(|t| {
+        t.metric_id == metric.id
+            && t.area_code == area.code
+            && t.basis == h2h_domain::TargetBasis::Level
+    });
+    let target_label = target
+        .map(|t| format!("Target {}", t.period.code()))
+        .unwrap_or_default();
+    let unit = unit_label(metric);
+    let title = format!("{} in {}", metric.name, area.name);
+    let description = format!(
+        "{} for each period from {} to {}, with 95% confidence intervals{}. The table below gives the figures.",
+        metric.name,
+        codes.first().map_or("", String::as_str),
+        codes.last().map_or("", String::as_str),
+        if benchmark_name.is_empty() {
+            String::new()
+        } else {
+            format!(" and {benchmark_name} for comparison")
+        }
+    );
+    let chart = time_series(&TimeSeries {
+        text: ChartText {
+            id: "series",
+            title: &title,
+            description: &description,
+        },
+        unit_label: &unit,
+        series_label: &area.name,
+        points: &points,
+        benchmark: (!benchmark_name.is_empty()).then_some(h2h_charts::BenchmarkSeries {
+            label: &benchmark_name,
+            values: &benchmark_values,
+        }),
+        target: target.map(|t| ReferenceLine {
+            label: &target_label,
+            value: t.target,
+        }),
+        include_zero: true,
+        ..TimeSeries::default()
+    });
+
+    // The latest period across areas of the same kind.
+    let latest = periods.last().copied();
+    let mut compared: Vec<Compared> = Vec::new();
+    if let Some(period) = latest {
+        for other in snapshot.areas(Some(h2h_domain::AreaKindFilter::Kind(area.kind))) {
+            let Some(i) = engine.indicator(
+                metric,
+                &other.code,
+                &period,
+                None,
+                benchmark.as_ref(),
+                today,
+            ) else {
+                continue;
+            };
+            compared.push(Compared {
+                row: AreaRow {
+                    code: other.code.to_string(),
+                    name: other.name.clone(),
+                    value: text(i.figures.value),
+                    interval: interval_in_unit(metric, &i.figures.ci_95),
+                    comparison: i.comparison.label().to_owned(),
+                    selected: other.code == area.code,
+                },
+                value: i.figures.value,
+                interval: i.figures.ci_95.lower.zip(i.figures.ci_95.upper),
+                category: category(i.comparison.code()),
+            });
+        }
+    }
+    match sort {
+        SortBy::Name => compared.sort_by(|a, b| a.row.name.cmp(&b.row.name)),
+        SortBy::ValueAscending => {
+            compared.sort_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal))
+        }
+        SortBy::ValueDescending => {
+            compared.sort_by(|a, b| b.value.partial_cmp(&a.value).unwrap_or(std::cmp::Ordering::Equal))
+        }
+    }
+    let bars: Vec<BarRow<'_>> = compared
+        .iter()
+        .map(|c| BarRow {
+            label: &c.row.name,
+            value: c.value,
+            interval: c.interval,
+            category: c.category,
+            selected: c.row.selected,
+        })
+        .collect();
+    let benchmark_value = latest.and_then(|p| {
+        let b = benchmark.as_ref()?;
+        engine.resolve(metric, b, &p, None)?.0.value
+    });
+    let period_label = latest.map(|p| p.label()).unwrap_or_default();
+    let kind_label = format!("{}s", area.kind.label().to_lowercase());
+    let bars_title = format!("{} in {period_label}: {kind_label} compared", metric.name);
+    let bars_description = format!(
+        "Each {} with its value and 95% confidence interval{}; the table below gives the figures.",
+        area.kind.label().to_lowercase(),
+        if benchmark_name.is_empty() {
+            String::new()
+        } else {
+            format!(", against {benchmark_name}")
+        }
+    );
+    let areas_chart = if compared.len() > 1 {
+        comparison_bars(&ComparisonBars {
+            text: ChartText {
+                id: "areas",
+                title: &bars_title,
+                description: &bars_description,
+            },
+            unit_label: &unit,
+            rows: &bars,
+            benchmark: benchmark_value.map(|value| ReferenceLine {
+                label: &benchmark_name,
+                value,
+            }),
+            ..ComparisonBars::default()
+        })
+    } else {
+        String::new()
+    };
+    MetricSeries {
+        rows,
+        chart,
+        latest: latest.map(|p| p.code()),
+        comparison_heading: format!("{} in {period_label}", capitalise(&kind_label)),
+        areas: compared.into_iter().map(|c| c.row).collect(),
+        areas_chart,
+        benchmark_name,
+        unit_label: unit,
+    }
+}
+
+/// An area in the comparison, with what its bar needs.
+struct Compared {
+    row: AreaRow,
+    value: Option<f64>,
+    interval: Option<(f64, f64)>,
+    category: Category,
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,158 @@
+//! A read-only snapshot of everything the pages and API show: the catalogue, the geography
+//! with populations, and the indicator engine over every current value. It is rebuilt only
+//! when the store's data version moves on (one cheap query a request), so a page costs no
+//! more database work than that, on SQLite or on a PostgreSQL server shared by many
+//! processes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use h2h_domain::indicators::IndicatorEngine;
+use h2h_domain::{
+    Area, AreaCode, AreaKindFilter, CodeChange, Metric, MetricId, Outcome, PopulationEstimate,
+    Reference, Target,
+};
+use h2h_store::{Store, StoreError};
+use tokio::sync::{Mutex, RwLock};
+
+/// Everything read-only that a request needs, as of one data version.
+pub struct Snapshot {
+    /// The store's data version this snapshot reflects.
+    pub version: i64,
+    /// The installed catalogue's version.
+    pub catalogue_version: String,
+    areas: Vec<Area>,
+    index: HashMap<AreaCode, usize>,
+    children: HashMap<AreaCode, Vec<usize>>,
+    code_changes: Vec<CodeChange>,
+    populations: HashMap<AreaCode, Vec<PopulationEstimate>>,
+    /// Every metric, in catalogue order, then partnerships' own.
+    pub metrics: Vec<Metric>,
+    /// The six outcomes.
+    pub outcomes: Vec<Outcome>,
+    /// Every target.
+    pub targets: Vec<Target>,
+    /// The catalogue's references.
+    pub references: Vec<Reference>,
+    /// Indicators over every current value.
+    pub engine: IndicatorEngine,
+}
+
+impl Snapshot {
+    /// Reads everything from the store.
+    pub async fn load(store: &dyn Store) -> Result<Self, StoreError> {
+        let version = store.data_version().await?;
+        let catalogue_version = store
+            .reference_state()
+            .await?
+            .catalogue_version
+            .unwrap_or_default();
+        let areas = store.areas(None).await?;
+        let index: HashMap<AreaCode, usize> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        let mut children: HashMap<AreaCode, Vec<usize>> = HashMap::new();
+        for (i, area) in areas.iter().enumerate() {
+            for parent in &area.parents {
+                children.entry(parent.clone()).or_default().push(i);
+            }
+        }
+        let metrics = store.metrics().await?;
+        let targets = store.targets().await?;
+        let values = store.current_observations(None).await?;
+        let engine =
+            crate::indicators::engine_from(metrics.clone(), areas.clone(), values, targets.clone());
+        Ok(Self {
+            version,
+            catalogue_version,
+            index,
+            children,
+            code_changes: store.code_changes().await?,
+            populations: store.all_populations().await?,
+            outcomes: store.outcomes().await?,
+            references: store.references().await?,
+            metrics,
+            targets,
+            engine,
+            areas,
+        })
+    }
+
+    /// An area by code, following a code change if the code is retired.
+    pub fn area(&self, code: &AreaCode) -> Option<&Area> {
+        let current = self
+            .code_changes
+            .iter()
+            .find(|c| &c.old_code == code)
+            .map_or(code, |c| &c.new_code);
+        self.index.get(current).and_then(|&i| self.areas.get(i))
+    }
+
+    /// Areas of the selected kinds (all when `None`), in the store's order.
+    pub fn areas(&self, filter: Option<AreaKindFilter>) -> impl Iterator<Item = &Area> {
+        self.areas
+            .iter()
+            .filter(move |a| filter.is_none_or(|f| f.matches(a.kind)))
+    }
+
+    /// The areas directly within `code`.
+    pub fn children(&self, code: &AreaCode) -> Vec<&Area> {
+        self.children
+            .get(code)
+            .map(|list| list.iter().filter_map(|&i| self.areas.get(i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The retired codes that now lead to `code`.
+    pub fn former_codes(&self, code: &AreaCode) -> impl Iterator<Item = &CodeChange> {
+        self.code_changes
+            .iter()
+            .filter(move |c| &c.new_code == code)
+    }
+
+    /// An area's population estimates.
+    pub fn populations(&self, code: &AreaCode) -> &[PopulationEstimate] {
+        self.populations.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    /// A metric by id.
+    pub fn metric(&self, id: &MetricId) -> Option<&Metric> {
+        self.engine.metric(id)
+    }
+}
+
+/// The current snapshot, rebuilt when the data change.
+#[derive(Default)]
+pub struct SnapshotCache {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuilding: Mutex<()>,
+}
+
+impl SnapshotCache {
+    /// The snapshot for the store's current data version.
+    pub async fn get(&self, store: &dyn Store) -> Result<Arc<Snapshot>, StoreError> {
+        let version = store.data_version().await?;
+        if let Some(snapshot) = self.fresh(version).await {
+            return Ok(snapshot);
+        }
+        // One request rebuilds; the others wait for it rather than rebuilding too.
+        let _rebuilding = self.rebuilding.lock().await;
+        if let Some(snapshot) = self.fresh(version).await {
+            return Ok(snapshot);
+        }
+        let snapshot = Arc::new(Snapshot::load(store).await?);
+        *self.current.write().await = Some(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    async fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
+        self.current
+            .read()
+            .await
+            .as_ref()
+            .filter(|s| s.version >= version)
+            .map(Arc::clone)
+    }
+}
