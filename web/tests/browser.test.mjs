@@ -111,6 +111,25 @@ test('home, framework, metric and area pages, clicked through', async () => {
   assert.ok(await page.getByRole('link', { name: 'North East' }).first().isVisible())
   await page.screenshot({ path: join(screenshots, 'area.png'), fullPage: true })
   assert.deepEqual(await accessibilityViolations(page), [])
+
+  // The framework overview: real published figures, compared with England in words.
+  assert.ok(await page.getByRole('heading', { name: 'Outcomes framework' }).isVisible())
+  const deaths = page.getByRole('row', { name: /Deaths related to drug misuse/ }).first()
+  assert.match(await deaths.textContent(), /per 100,000/)
+  assert.match(await deaths.textContent(), /England/)
+  await deaths.getByRole('link').first().click()
+  await page.waitForURL(/\/areas\/E06000047\/metrics\//)
+  assert.match(await page.locator('h1').textContent(), /Deaths related to drug misuse/)
+  await page.screenshot({ path: join(screenshots, 'area-metric.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+
+  await page.goto(`${base}/areas/E06000047/metrics/ons.drug_poisoning_deaths`)
+  assert.ok(await page.locator('figure svg[role="img"]').first().isVisible(), 'the series is drawn')
+  assert.ok(await page.getByRole('columnheader', { name: 'Numerator' }).first().isVisible())
+  await page.getByRole('link', { name: 'Value' }).click()
+  await page.waitForURL(/sort=value/)
+  await page.screenshot({ path: join(screenshots, 'area-metric-series.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
   assert.deepEqual(page.problems, [])
 })
 

@@ -2,4 +2,6 @@
 //! figures and the bar they are measured against; none is a pass/fail test, since these
 //! machines are noisy, but each compares with a peer measured in the same run.
 
+pub mod import;
+pub mod indicators;
 pub mod web;

@@ -27,6 +27,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(store, &addr).await
         }
         Command::Serve { addr } => serve(store, &addr).await,
+        Command::Bench(Bench::Indicators) => {
+            h2h_ingest::load_demo(store.as_ref()).await?;
+            let figures =
+                h2h_bench::indicators::run(store.as_ref(), time::OffsetDateTime::now_utc().date())
+                    .await?;
+            print!("{}", figures.report());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(Bench::Import { rows, keep }) => {
+            let figures = h2h_bench::import::run(store.as_ref(), rows, keep.as_deref()).await?;
+            print!("{}", figures.report());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(Bench::Web { users, seconds }) => {
             h2h_ingest::load_demo(store.as_ref()).await?;
             drop(store);

@@ -94,6 +94,17 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
+    /// Recompute every indicator of the demo data (bar: under 1 second after a submission).
+    Indicators,
+    /// Import a generated return (bar: 200,000 rows per second or more).
+    Import {
+        /// Rows in the generated return.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Also write the generated return to this file (for a peer to read the same data).
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+    },
     /// Pages and API under concurrent load on the demo data (bar: every page p95 < 100 ms
     /// with 50 users).
     Web {

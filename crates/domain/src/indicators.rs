@@ -154,18 +154,16 @@ pub struct Indicator {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct SeriesKey {
-    metric: MetricId,
-    area: AreaCode,
-    breakdown: Option<Breakdown>,
-}
+/// A metric's values for one area: by breakdown (`None` for the total), then by period.
+type AreaSeries = HashMap<Option<Breakdown>, BTreeMap<Period, Held>>;
 
 /// A held value of a key: the observation and whether it has been published.
 #[derive(Debug, Clone)]
 struct Held {
     observation: Observation,
     published: bool,
+    /// The figures, computed once when the engine is built.
+    figures: Figures,
 }
 
 /// Every current value, indexed for computing indicators for any area and period.
@@ -175,9 +173,12 @@ pub struct IndicatorEngine {
     areas: HashMap<AreaCode, Area>,
     /// Lower-tier members of each area that has any.
     members: HashMap<AreaCode, Vec<AreaCode>>,
-    series: HashMap<SeriesKey, BTreeMap<Period, Held>>,
-    /// Breakdowns held per metric and area (including members' for summed areas).
-    breakdowns: HashMap<(MetricId, AreaCode), BTreeSet<Option<Breakdown>>>,
+    /// Values by metric, then area (keyed so that look-ups borrow rather than clone).
+    series: HashMap<MetricId, HashMap<AreaCode, AreaSeries>>,
+    /// Breakdowns held per area and metric (including members' for summed areas).
+    breakdowns: HashMap<AreaCode, HashMap<MetricId, BTreeSet<Option<Breakdown>>>>,
+    /// The areas each lower-tier authority is summed into.
+    groups_of: HashMap<AreaCode, Vec<AreaCode>>,
     targets: Vec<Target>,
 }
 
@@ -198,45 +199,83 @@ impl IndicatorEngine {
         let areas: HashMap<AreaCode, Area> =
             areas.into_iter().map(|a| (a.code.clone(), a)).collect();
         let members = lower_tier_members(&areas);
-        let mut series: HashMap<SeriesKey, BTreeMap<Period, Held>> = HashMap::new();
-        let mut breakdowns: HashMap<(MetricId, AreaCode), BTreeSet<Option<Breakdown>>> =
+        let mut series: HashMap<MetricId, HashMap<AreaCode, AreaSeries>> = HashMap::new();
+        let mut breakdowns: HashMap<AreaCode, HashMap<MetricId, BTreeSet<Option<Breakdown>>>> =
             HashMap::new();
+        let metric_of: HashMap<MetricId, &Metric> =
+            metrics.iter().map(|m| (m.id.clone(), m)).collect();
         for (observation, published) in values {
             let key = &observation.key;
+            // A value for a metric no longer in the catalogue has nothing to be computed by.
+            let Some(metric) = metric_of.get(&key.metric_id) else {
+                continue;
+            };
+            let given = Given {
+                value: observation.value,
+                lower_95: observation.lower_ci,
+                upper_95: observation.upper_ci,
+            };
+            let computed = figures(
+                metric,
+                observation.numerator,
+                observation.denominator,
+                given,
+            );
             breakdowns
-                .entry((key.metric_id.clone(), key.area_code.clone()))
+                .entry(key.area_code.clone())
+                .or_default()
+                .entry(key.metric_id.clone())
                 .or_default()
                 .insert(key.breakdown.clone());
-            let series_key = SeriesKey {
-                metric: key.metric_id.clone(),
-                area: key.area_code.clone(),
-                breakdown: key.breakdown.clone(),
-            };
-            let period = key.period;
-            series.entry(series_key).or_default().insert(
-                period,
-                Held {
-                    observation,
-                    published,
-                },
+            let (metric, area, breakdown, period) = (
+                key.metric_id.clone(),
+                key.area_code.clone(),
+                key.breakdown.clone(),
+                key.period,
             );
+            series
+                .entry(metric)
+                .or_default()
+                .entry(area)
+                .or_default()
+                .entry(breakdown)
+                .or_default()
+                .insert(
+                    period,
+                    Held {
+                        observation,
+                        published,
+                        figures: computed,
+                    },
+                );
+        }
+        let mut groups_of: HashMap<AreaCode, Vec<AreaCode>> = HashMap::new();
+        for (group, lower) in &members {
+            for member in lower {
+                groups_of
+                    .entry(member.clone())
+                    .or_default()
+                    .push(group.clone());
+            }
         }
         // A summed area can show the breakdowns its members hold.
-        for (area, lower) in &members {
-            for metric in &metrics {
-                let mut found = BTreeSet::new();
-                for member in lower {
-                    if let Some(held) = breakdowns.get(&(metric.id.clone(), member.clone())) {
-                        found.extend(held.iter().cloned());
+        let mut inherited: Vec<(AreaCode, MetricId, BTreeSet<Option<Breakdown>>)> = Vec::new();
+        for (member, groups) in &groups_of {
+            if let Some(held) = breakdowns.get(member) {
+                for (metric, set) in held {
+                    for group in groups {
+                        inherited.push((group.clone(), metric.clone(), set.clone()));
                     }
                 }
-                if !found.is_empty() {
-                    breakdowns
-                        .entry((metric.id.clone(), area.clone()))
-                        .or_default()
-                        .extend(found);
-                }
             }
+        }
+        for (group, metric, set) in inherited {
+            breakdowns
+                .entry(group)
+                .or_default()
+                .entry(metric)
+                .or_default()
+                .extend(set);
         }
         Self {
             metrics,
@@ -245,6 +284,7 @@ impl IndicatorEngine {
             members,
             series,
             breakdowns,
+            groups_of,
             targets,
         }
     }
@@ -288,23 +328,15 @@ impl IndicatorEngine {
         period: &Period,
         breakdown: Option<&Breakdown>,
     ) -> Option<(Figures, Provenance)> {
-        let own = self
-            .series
-            .get(&SeriesKey {
-                metric: metric.id.clone(),
-                area: area.clone(),
-                breakdown: breakdown.cloned(),
-            })
-            .and_then(|s| s.get(period));
+        // The breakdown is cloned once for the look-ups below (none for totals).
+        let breakdown = breakdown.cloned();
+        let by_area = self.series.get(&metric.id)?;
+        let held_for = |area: &AreaCode| by_area.get(area)?.get(&breakdown)?.get(period);
+        let own = held_for(area);
         if let Some(held) = own {
             let o = &held.observation;
-            let given = Given {
-                value: o.value,
-                lower_95: o.lower_ci,
-                upper_95: o.upper_ci,
-            };
             return Some((
-                figures(metric, o.numerator, o.denominator, given),
+                held.figures.clone(),
                 Provenance {
                     status: o.status,
                     source: o.source.clone(),
@@ -322,14 +354,7 @@ impl IndicatorEngine {
         let mut status = ValueStatus::Final;
         let mut published = true;
         for member in members {
-            let held = self
-                .series
-                .get(&SeriesKey {
-                    metric: metric.id.clone(),
-                    area: member.clone(),
-                    breakdown: breakdown.cloned(),
-                })
-                .and_then(|s| s.get(period))?;
+            let held = held_for(member)?;
             let o = &held.observation;
             numerator += o.numerator?;
             if metric.unit != Unit::Count {
@@ -362,9 +387,10 @@ impl IndicatorEngine {
         today: Date,
     ) -> Vec<Indicator> {
         let benchmark = benchmark.cloned().or_else(|| self.default_benchmark(area));
+        let by_metric = self.breakdowns.get(area);
         let mut out = Vec::new();
         for metric in &self.metrics {
-            let Some(breakdowns) = self.breakdowns.get(&(metric.id.clone(), area.clone())) else {
+            let Some(breakdowns) = by_metric.and_then(|m| m.get(&metric.id)) else {
                 continue;
             };
             for breakdown in breakdowns {
@@ -468,19 +494,17 @@ impl IndicatorEngine {
         area: &AreaCode,
         breakdown: Option<&Breakdown>,
     ) -> BTreeSet<Period> {
-        let key = |area: &AreaCode| SeriesKey {
-            metric: metric.clone(),
-            area: area.clone(),
-            breakdown: breakdown.cloned(),
+        let breakdown = breakdown.cloned();
+        let Some(by_area) = self.series.get(metric) else {
+            return BTreeSet::new();
         };
-        let mut periods: BTreeSet<Period> = self
-            .series
-            .get(&key(area))
+        let of = |area: &AreaCode| by_area.get(area).and_then(|b| b.get(&breakdown));
+        let mut periods: BTreeSet<Period> = of(area)
             .map(|s| s.keys().copied().collect())
             .unwrap_or_default();
         if let Some(members) = self.members.get(area) {
             for member in members {
-                if let Some(s) = self.series.get(&key(member)) {
+                if let Some(s) = of(member) {
                     periods.extend(s.keys().copied());
                 }
             }
@@ -504,12 +528,14 @@ impl IndicatorEngine {
     /// covers.
     pub fn keys(&self) -> Vec<(AreaCode, Period)> {
         let mut keys = BTreeSet::new();
-        for (key, series) in &self.series {
-            for period in series.keys() {
-                keys.insert((key.area.clone(), *period));
-                for (group, members) in &self.members {
-                    if members.contains(&key.area) {
-                        keys.insert((group.clone(), *period));
+        for by_area in self.series.values() {
+            for (area, by_breakdown) in by_area {
+                let groups = self.groups_of.get(area).map_or(&[][..], Vec::as_slice);
+                for period in by_breakdown.values().flat_map(|s| s.keys()) {
+                    if keys.insert((area.clone(), *period)) {
+                        for group in groups {
+                            keys.insert((group.clone(), *period));
+                        }
                     }
                 }
             }

@@ -105,6 +105,7 @@ fn row(metric: &Metric, indicator: &Indicator, benchmark_name: &str) -> Overview
     let benchmark = indicator
         .benchmark
         .as_ref()
+        .filter(|_| metric.unit != Unit::Count)
         .map(|(_, v)| format!("{benchmark_name} {}", figure_in_unit(metric, *v)))
         .unwrap_or_default();
     let (comparison, comparison_class, comparison_symbol) = match indicator.comparison {

@@ -84,7 +84,10 @@ pub(crate) fn metric_series(
     today: time::Date,
 ) -> MetricSeries {
     let engine = &snapshot.engine;
-    let benchmark = engine.default_benchmark(&area.code);
+    // A count is not comparable with a larger area's count, so counts have no benchmark.
+    let benchmark = engine
+        .default_benchmark(&area.code)
+        .filter(|_| metric.unit != Unit::Count);
     let benchmark_name = benchmark
         .as_ref()
         .and_then(|b| snapshot.area(b))
@@ -202,12 +205,16 @@ pub(crate) fn metric_series(
     }
     match sort {
         SortBy::Name => compared.sort_by(|a, b| a.row.name.cmp(&b.row.name)),
-        SortBy::ValueAscending => {
-            compared.sort_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal))
-        }
-        SortBy::ValueDescending => {
-            compared.sort_by(|a, b| b.value.partial_cmp(&a.value).unwrap_or(std::cmp::Ordering::Equal))
-        }
+        SortBy::ValueAscending => compared.sort_by(|a, b| {
+            a.value
+                .partial_cmp(&b.value)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }),
+        SortBy::ValueDescending => compared.sort_by(|a, b| {
+            b.value
+                .partial_cmp(&a.value)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        }),
     }
     let bars: Vec<BarRow<'_>> = compared
         .iter()
