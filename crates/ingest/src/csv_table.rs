@@ -202,6 +202,7 @@ impl CsvTable {
             file: file.to_owned(),
             message,
         };
+        check_cell_references(bytes).map_err(malformed)?;
         let mut workbook = Xlsx::new(Cursor::new(bytes))
             .map_err(|e| malformed(format!("is not a readable Excel workbook: {e}")))?;
         let name = choose_sheet(workbook.sheets_metadata(), sheet).map_err(malformed)?;
@@ -388,9 +389,15 @@ impl Row<'_> {
 
     /// The trimmed value of a column; empty when the column is absent.
     pub fn get(&self, column: &str) -> &str {
-        self.table
-            .columns
-            .get(&column.to_lowercase())
+        // Callers name columns in lower case; only other spellings pay for lowering.
+        let index = match self.table.columns.get(column) {
+            Some(index) => Some(index),
+            None if column.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.table.columns.get(&column.to_lowercase())
+            }
+            None => None,
+        };
+        index
             .and_then(|&i| self.record.fields.get(i))
             .map_or("", |v| v.trim())
     }
@@ -533,6 +540,125 @@ fn choose_sheet(sheets: &[calamine::Sheet], wanted: Option<&str>) -> Result<Stri
         .or_else(|| sheets.first())
         .map(|s| s.name.clone())
         .ok_or_else(|| "has no sheets".to_owned())
+}
+
+/// The largest row and column numbers a spreadsheet has (Excel's, and LibreOffice's).
+const MAX_ROW: u64 = 1_048_576;
+const MAX_COLUMN: u64 = 16_384;
+
+/// Refuses a workbook whose cell references (`<c r="B7">`, `<row r="7">`, `<dimension
+/// ref="A1:F20">`) no spreadsheet could have. calamine reads them with unchecked arithmetic,
+/// which overflows (a panic where overflow checks are on, as in tests and debug builds) on a
+/// column of many letters, a row of many digits or a range that runs backwards; found by the
+/// `values_xlsx` fuzz target. Anything else wrong with the file is left for calamine to
+/// report, so this pass fails only on a reference.
+fn check_cell_references(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for index in 0..archive.len() {
+        let Ok(part) = archive.by_index(index) else {
+            continue;
+        };
+        let is_xml = part
+            .name()
+            .is_ok_and(|name| name.to_ascii_lowercase().ends_with(".xml"));
+        if !is_xml {
+            continue;
+        }
+        // Read as calamine reads a sheet, so that the same tags are seen.
+        let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.check_comments = false;
+        config.expand_empty_elements = true;
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let tag = match reader.read_event_into(&mut buf) {
+                Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
+                    tag
+                }
+                Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+                Ok(_) => continue,
+            };
+            let (attribute, is_range) = match tag.local_name().as_ref() {
+                "c" | "row" => ("r", false),
+                "dimension" => ("ref", true),
+                _ => continue,
+            };
+            for (key, value) in raw_attributes(tag.attributes_raw()) {
+                if key == attribute && !possible_reference(value, is_range) {
+                    return Err(format!(
+                        "is damaged: a worksheet refers to cell {value:?}, which no spreadsheet \
+                         has (columns run from A to XFD and rows from 1 to {MAX_ROW})"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `key="value"` pairs of a tag's attribute text, split as calamine splits them: up to
+/// `=`, then a value in single or double quotes. Stops at the first malformed attribute,
+/// where calamine stops too.
+fn raw_attributes(raw: &str) -> Vec<(&str, &str)> {
+    let mut pairs = Vec::new();
+    let mut rest = raw;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let Some((key, after)) = rest.split_once('=') else {
+            break;
+        };
+        let after = after.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let Some(quote) = after.chars().next().filter(|&q| q == '"' || q == '\'') else {
+            break;
+        };
+        let body = after.get(1..).unwrap_or_default();
+        let (value, remaining) = body.split_once(quote).unwrap_or((body, ""));
+        pairs.push((
+            key.trim_end_matches(|c: char| c.is_ascii_whitespace()),
+            value,
+        ));
+        rest = remaining;
+    }
+    pairs
+}
+
+/// Whether `text` is a cell (`B7`, or `7` for a row) a spreadsheet can have, or for a range,
+/// one cell or two (`A1:F20`) with the second not above or left of the first.
+fn possible_reference(text: &str, is_range: bool) -> bool {
+    let cells: Vec<&str> = if is_range {
+        text.split(':').collect()
+    } else {
+        vec![text]
+    };
+    let mut parsed = Vec::new();
+    for cell in &cells {
+        let letters = cell.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let (column, row) = cell.split_at(letters.min(cell.len()));
+        if letters > 3
+            || row.is_empty()
+            || row.len() > 7
+            || !row.bytes().all(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
+        let column = column.bytes().fold(0u64, |n, b| {
+            n * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1
+        });
+        let row = row.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        if column > MAX_COLUMN || row == 0 || row > MAX_ROW {
+            return false;
+        }
+        parsed.push((row, column));
+    }
+    match parsed.as_slice() {
+        [_] => true,
+        [(top, left), (bottom, right)] => top <= bottom && left <= right,
+        _ => false,
+    }
 }
 
 /// A cell as CSV text (see [`CsvTable::from_xlsx`]).
@@ -810,6 +936,65 @@ mod tests {
                     ("a".to_owned(), "1".to_owned()),
                     ("(column C)".into(), "stray".into())
                 ]
+            );
+        }
+
+        #[test]
+        fn impossible_cell_references_are_refused_before_calamine_reads_them() {
+            for (good, is_range) in [
+                ("A1", false),
+                ("xfd1048576", false),
+                ("7", false),
+                ("A1:F20", true),
+                ("B2", true),
+            ] {
+                assert!(possible_reference(good, is_range), "{good}");
+            }
+            for (bad, is_range) in [
+                ("AAAAAAAAAA1", false),
+                ("A99999999999", false),
+                ("XFE1", false),
+                ("A0", false),
+                ("A", false),
+                ("", false),
+                ("A1$", false),
+                ("B2:A1", true),
+                ("A2:B1", true),
+                ("A1:B2:C3", true),
+            ] {
+                assert!(!possible_reference(bad, is_range), "{bad}");
+            }
+            assert_eq!(
+                raw_attributes(r#" r="A1" s = '3' t="s"  x"#),
+                [("r", "A1"), ("s", "3"), ("t", "s")]
+            );
+            // A workbook with a column of ten letters, which overflowed calamine's arithmetic.
+            let bytes = workbook();
+            let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+            let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for index in 0..archive.len() {
+                let mut part = archive.by_index(index).unwrap();
+                let name = part.name().unwrap().into_owned();
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(&mut part, &mut text).unwrap();
+                if name == "xl/worksheets/sheet2.xml" {
+                    let damaged = String::from_utf8(text)
+                        .unwrap()
+                        .replace("r=\"A3\"", "r=\"AAAAAAAAAA3\"");
+                    text = damaged.into_bytes();
+                }
+                out.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                std::io::Write::write_all(&mut out, &text).unwrap();
+            }
+            let damaged = out.finish().unwrap().into_inner();
+            let error = CsvTable::from_xlsx("r.xlsx", &damaged, Some("Returns"))
+                .err()
+                .unwrap();
+            assert_eq!(
+                error.to_string(),
+                "r.xlsx: is damaged: a worksheet refers to cell \"AAAAAAAAAA3\", which no \
+                 spreadsheet has (columns run from A to XFD and rows from 1 to 1048576)"
             );
         }
 

@@ -72,9 +72,12 @@ pub async fn import_values(
     sheet: Option<&str>,
     sender: Sender<'_>,
 ) -> Result<ValuesImport, ImportError> {
+    let started = std::time::Instant::now();
     let table = CsvTable::read(file_name, bytes, sheet)?;
+    let read = started.elapsed();
     let context = import_context(store).await?;
     let parsed = read_values(&table, &context)?;
+    tracing::debug!(?read, checked = ?started.elapsed(), rows = parsed.accepted.len(), "return parsed");
     let sha256 = hex(&Sha256::digest(bytes));
     if let Some(earlier) = store.find_submission("values", &sha256).await? {
         return Ok(ValuesImport {
@@ -118,6 +121,7 @@ pub async fn import_values(
             }),
         }
     }
+    tracing::debug!(diffed = ?started.elapsed(), "return compared with the values held");
     let rejected: Vec<RejectedRowRecord> = parsed.rejected.iter().map(record).collect();
     let submitted_at = now();
     let recorded = store
