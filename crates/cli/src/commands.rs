@@ -92,52 +92,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Import(Import::Metrics { file, sheet }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let name = file.display().to_string();
-            let table = h2h_ingest::CsvTable::read(&name, &bytes, sheet.as_deref())?;
-            let context = h2h_ingest::import_context(store.as_ref()).await?;
-            let parsed = h2h_ingest::read_metrics(&table, &context)?;
-            let metrics: Vec<h2h_domain::Metric> =
-                parsed.accepted.into_iter().map(|(_, m)| m).collect();
+            let (metrics, rejected) =
+                read_definitions(&store, &file, sheet.as_deref(), |table, context| {
+                    h2h_ingest::read_metrics(table, context).map(|f| (f.accepted, f.rejected))
+                })
+                .await?;
             store.save_local_metrics(&metrics).await?;
-            for problem in &parsed.rejected {
-                eprintln!("{problem}");
-            }
-            println!(
-                "accepted {}, rejected {}",
-                metrics.len(),
-                parsed.rejected.len()
-            );
-            Ok(if parsed.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            report_definitions(metrics.len(), &rejected)
         }
         Command::Import(Import::Targets { file, sheet }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let name = file.display().to_string();
-            let table = h2h_ingest::CsvTable::read(&name, &bytes, sheet.as_deref())?;
-            let context = h2h_ingest::import_context(store.as_ref()).await?;
-            let parsed = h2h_ingest::read_targets(&table, &context)?;
-            let targets: Vec<h2h_domain::Target> =
-                parsed.accepted.into_iter().map(|(_, t)| t).collect();
+            let (targets, rejected) =
+                read_definitions(&store, &file, sheet.as_deref(), |table, context| {
+                    h2h_ingest::read_targets(table, context).map(|f| (f.accepted, f.rejected))
+                })
+                .await?;
             store.save_targets(&targets).await?;
-            for problem in &parsed.rejected {
-                eprintln!("{problem}");
-            }
-            println!(
-                "accepted {}, rejected {}",
-                targets.len(),
-                parsed.rejected.len()
-            );
-            Ok(if parsed.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            report_definitions(targets.len(), &rejected)
         }
         Command::Indicators {
             area,
@@ -298,6 +268,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reads a definitions file (metrics or targets) from CSV or Excel and checks its rows.
+async fn read_definitions<T>(
+    store: &Arc<dyn Store>,
+    file: &std::path::Path,
+    sheet: Option<&str>,
+    read: impl FnOnce(
+        &h2h_ingest::CsvTable,
+        &h2h_ingest::ImportContext,
+    )
+        -> Result<(Vec<(u64, T)>, Vec<h2h_ingest::RejectedRow>), h2h_ingest::IngestError>,
+) -> anyhow::Result<(Vec<T>, Vec<h2h_ingest::RejectedRow>)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let table = h2h_ingest::CsvTable::read(&file.display().to_string(), &bytes, sheet)?;
+    let context = h2h_ingest::import_context(store.as_ref()).await?;
+    let (accepted, rejected) = read(&table, &context)?;
+    Ok((
+        accepted.into_iter().map(|(_, item)| item).collect(),
+        rejected,
+    ))
+}
+
+/// Prints what a definitions import did; exit 1 when rows were rejected.
+fn report_definitions(
+    accepted: usize,
+    rejected: &[h2h_ingest::RejectedRow],
+) -> anyhow::Result<ExitCode> {
+    for problem in rejected {
+        eprintln!("{problem}");
+    }
+    println!("accepted {accepted}, rejected {}", rejected.len());
+    Ok(if rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The current code of a known area; an unknown code cannot run (exit 2).

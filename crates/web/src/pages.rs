@@ -434,8 +434,7 @@ struct FrameworkPage {
     layout: Layout,
     headline_count: usize,
     supporting_count: usize,
-    outcome_sections: Vec<Section>,
-    other_sections: Vec<Section>,
+    sections: Vec<Section>,
     ambitions: Vec<AmbitionRow>,
 }
 
@@ -466,7 +465,7 @@ async fn framework(State(state): State<AppState>) -> Page {
         let lines = |pick: &dyn Fn(&Metric) -> bool| -> Vec<MetricLine> {
             metrics.iter().filter(|m| pick(m)).map(|m| MetricLine::new(m, metrics)).collect()
         };
-        let outcome_sections = outcomes
+        let mut sections: Vec<Section> = outcomes
             .iter()
             .map(|o| Section {
                 id: o.id.to_string(),
@@ -488,7 +487,7 @@ async fn framework(State(state): State<AppState>) -> Page {
             description: description.to_owned(),
             metrics: lines(&|m| m.tier == tier),
         };
-        let other_sections = vec![
+        let others = vec![
             other("additional", "Office for Health Improvement and Disparities", "Additional treatment and recovery metrics",
                 "Metrics OHID uses to monitor the treatment and recovery system in more detail than the national framework.", Tier::Additional),
             other("local", "Partnerships' own metrics", "Local metrics",
@@ -497,14 +496,13 @@ async fn framework(State(state): State<AppState>) -> Page {
                 "The measures of the Results Based Accountability scorecard: how much did we do, how well did we do it, is anyone better off.", Tier::Programme),
         ]
         .into_iter()
-        .filter(|s| !s.metrics.is_empty())
-        .collect();
+        .filter(|s| !s.metrics.is_empty());
+        sections.extend(others);
         Ok(FrameworkPage {
             layout: layout(&snapshot, "framework"),
             headline_count: metrics.iter().filter(|m| m.tier == Tier::Headline).count(),
             supporting_count: metrics.iter().filter(|m| m.tier == Tier::Supporting).count(),
-            outcome_sections,
-            other_sections,
+            sections,
             ambitions: ambition_rows(&snapshot, None),
         })
     }
