@@ -331,8 +331,9 @@ async fn serve(store: Arc<dyn Store>, addr: &str) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    let app = h2h_web::ready_app(store).await?;
     eprintln!("h2h is serving on http://{local}/ (press Ctrl-C to stop)");
-    h2h_web::serve(listener, h2h_web::app(store)).await?;
+    h2h_web::serve(listener, app).await?;
     Ok(ExitCode::SUCCESS)
 }
 

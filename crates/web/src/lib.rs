@@ -38,12 +38,26 @@ impl AppState {
     }
 }
 
-/// Builds the application: pages, API, OpenAPI document, health check and assets.
+/// Builds the application: pages, API, OpenAPI document, health check and assets. The
+/// first request reads the snapshot; [`ready_app`] reads it before serving.
 pub fn app(store: Arc<dyn Store>) -> Router {
+    app_with(AppState {
+        store,
+        snapshots: Arc::new(snapshot::SnapshotCache::default()),
+    })
+}
+
+/// The application with its snapshot already read, so the first visitor does not wait.
+pub async fn ready_app(store: Arc<dyn Store>) -> Result<Router, h2h_store::StoreError> {
     let state = AppState {
         store,
         snapshots: Arc::new(snapshot::SnapshotCache::default()),
     };
+    state.snapshot().await?;
+    Ok(app_with(state))
+}
+
+fn app_with(state: AppState) -> Router {
     let (api_router, api_doc) = api::router().split_for_parts();
     let api_doc = Arc::new(api_doc);
     Router::new()
