@@ -7,6 +7,8 @@ use h2h_domain::indicators::{Indicator, trend_is_improving};
 use h2h_domain::statistics::Comparison;
 use h2h_domain::{Area, Metric, Unit};
 
+use h2h_charts::{SparklineOptions, sparkline};
+
 use crate::snapshot::Snapshot;
 use crate::views::{figure_in_unit, interval_in_unit};
 
@@ -41,7 +43,12 @@ pub(crate) struct OverviewRow {
     pub trend_symbol: &'static str,
     pub target: String,
     pub note: String,
+    /// A decorative sparkline of up to ten periods (the metric's page has the numbers).
+    pub sparkline: String,
 }
+
+/// How many periods a sparkline shows.
+const SPARKLINE_PERIODS: usize = 10;
 
 pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> Overview {
     let engine = &snapshot.engine;
@@ -66,10 +73,16 @@ pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> O
             continue;
         };
         marking |= !indicator.provenance.published;
-        rows_by_outcome.push((
-            metric.outcome.as_ref().map(ToString::to_string),
-            row(metric, &indicator, &benchmark_name),
-        ));
+        let history: Vec<Option<f64>> = engine
+            .history(metric, &area.code, &latest, None, SPARKLINE_PERIODS)
+            .into_iter()
+            .map(|(_, f)| f.value)
+            .collect();
+        let mut row = row(metric, &indicator, &benchmark_name);
+        if history.len() > 1 {
+            row.sparkline = sparkline(&history, &SparklineOptions::default());
+        }
+        rows_by_outcome.push((metric.outcome.as_ref().map(ToString::to_string), row));
     }
     let mut groups: Vec<OverviewGroup> = snapshot
         .outcomes
@@ -163,5 +176,6 @@ fn row(metric: &Metric, indicator: &Indicator, benchmark_name: &str) -> Overview
         trend_symbol,
         target,
         note,
+        sparkline: String::new(),
     }
 }
