@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
-    PeriodJson, PopulationJson, ReferenceJson, TargetJson,
+    PeriodJson, PopulationJson, ReferenceJson, RejectedRowJson, RevisionJson, SubmissionJson,
+    TargetJson,
 };
 use crate::error::{ApiError, WebError};
 use crate::snapshot::Snapshot;
@@ -29,6 +30,7 @@ use crate::snapshot::Snapshot;
         (name = "geography", description = "Areas of England and Wales and partnerships' own groupings"),
         (name = "periods", description = "Reporting periods"),
         (name = "indicators", description = "Metrics' figures with intervals, comparisons, trends and targets"),
+        (name = "returns", description = "Files received, the rows they were refused and the revisions of values"),
         (name = "service", description = "Service health")
     )
 )]
@@ -44,6 +46,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_areas))
         .routes(routes!(get_area))
         .routes(routes!(list_indicators))
+        .routes(routes!(list_submissions))
+        .routes(routes!(list_rejected_rows))
+        .routes(routes!(value_history))
         .routes(routes!(parse_period))
         .routes(routes!(list_periods))
         .routes(routes!(health))
@@ -261,6 +266,66 @@ async fn list_indicators(
         query.published.unwrap_or(false),
         today,
     )))
+}
+
+/// Every file received, newest first.
+#[utoipa::path(get, path = "/api/v1/submissions", tag = "returns",
+    responses((status = 200, description = "Submissions, newest first", body = [SubmissionJson])))]
+async fn list_submissions(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<SubmissionJson>>, ApiError> {
+    let submissions = state.store.submissions().await?;
+    Ok(Json(submissions.iter().map(SubmissionJson::from).collect()))
+}
+
+/// The rows a submission was refused, with reasons and the cells as received.
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/rejected", tag = "returns",
+    params(("id" = i64, Path, description = "Submission number")),
+    responses((status = 200, description = "Rejected rows in line order", body = [RejectedRowJson])))]
+async fn list_rejected_rows(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RejectedRowJson>>, ApiError> {
+    let rows = state.store.rejected_rows(id).await?;
+    Ok(Json(rows.iter().map(RejectedRowJson::from).collect()))
+}
+
+/// Which value's history to show.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct HistoryQuery {
+    /// The metric.
+    metric: String,
+    /// The area.
+    area: String,
+    /// The period, in any accepted form.
+    period: String,
+    /// `name=category`, or absent for the total.
+    breakdown: Option<String>,
+}
+
+/// Every revision of one value, oldest first: figures are never overwritten.
+#[utoipa::path(get, path = "/api/v1/values/history", tag = "returns", params(HistoryQuery),
+    responses(
+        (status = 200, description = "Revisions, oldest first", body = [RevisionJson]),
+        (status = 400, description = "Bad metric, period or breakdown", body = ErrorJson),
+        (status = 404, description = "Unknown area", body = ErrorJson)))]
+async fn value_history(
+    State(state): State<AppState>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<Vec<RevisionJson>>, ApiError> {
+    let bad = |m: String| WebError::BadRequest(m);
+    let snapshot = state.snapshot().await?;
+    let key = h2h_domain::ValueKey {
+        metric_id: MetricId::parse(&query.metric).map_err(|e| bad(e.to_string()))?,
+        area_code: known_area(&snapshot, &query.area)?,
+        period: Period::parse(&query.period).map_err(|e| bad(e.to_string()))?,
+        breakdown: match query.breakdown.as_deref().filter(|b| !b.is_empty()) {
+            Some(text) => Some(h2h_domain::Breakdown::parse(text).map_err(|e| bad(e.to_string()))?),
+            None => None,
+        },
+    };
+    let revisions = state.store.observation_history(&key).await?;
+    Ok(Json(revisions.iter().map(RevisionJson::from).collect()))
 }
 
 /// The current code of a known area, or a not-found error naming the code.

@@ -341,6 +341,118 @@ pub struct IndicatorTargetJson {
     pub reason: String,
 }
 
+/// A file received: a return or definitions, as recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SubmissionJson {
+    /// Its number.
+    pub id: i64,
+    /// `values`, `metrics`, `targets` or `areas`.
+    pub kind: String,
+    /// The file's name as given.
+    pub file_name: String,
+    /// SHA-256 of the content as received.
+    pub content_sha256: String,
+    /// Who sent it.
+    pub submitted_by: String,
+    /// When (RFC 3339, UTC).
+    pub submitted_at: String,
+    /// The publisher or publication named.
+    pub source: Option<String>,
+    /// Whether it holds published statistics.
+    pub published: bool,
+    /// Rows stored as new values or revisions.
+    pub accepted: u64,
+    /// Rows refused.
+    pub rejected: u64,
+    /// Rows identical to the value already held.
+    pub unchanged: u64,
+}
+
+impl From<&h2h_store::Submission> for SubmissionJson {
+    fn from(s: &h2h_store::Submission) -> Self {
+        Self {
+            id: s.id,
+            kind: s.kind.clone(),
+            file_name: s.file_name.clone(),
+            content_sha256: s.content_sha256.clone(),
+            submitted_by: s.submitted_by.clone(),
+            submitted_at: s.submitted_at.clone(),
+            source: s.source.clone(),
+            published: s.published,
+            accepted: s.accepted,
+            rejected: s.rejected,
+            unchanged: s.unchanged,
+        }
+    }
+}
+
+/// A row refused on import, with its reason and its cells as received.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RejectedRowJson {
+    /// The line (or spreadsheet row).
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    /// The value found.
+    pub value: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// The row as received: `[column, text]` pairs.
+    pub raw: Vec<(String, String)>,
+}
+
+impl From<&h2h_store::RejectedRowRecord> for RejectedRowJson {
+    fn from(r: &h2h_store::RejectedRowRecord) -> Self {
+        Self {
+            line: r.line,
+            column: r.column.clone(),
+            value: r.value.clone(),
+            reason: r.reason.clone(),
+            raw: r.raw.clone(),
+        }
+    }
+}
+
+/// One revision of a value.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisionJson {
+    /// 1 for the first figure, then 2, 3...
+    pub revision: i64,
+    /// Whether it is the value's current figure.
+    pub current: bool,
+    /// The submission it came in.
+    pub submission_id: Option<i64>,
+    /// The count or numerator.
+    pub numerator: Option<f64>,
+    /// The denominator.
+    pub denominator: Option<f64>,
+    /// The value as given.
+    pub value: Option<f64>,
+    /// `provisional`, `final` or `revised`.
+    pub status: String,
+    /// The publisher or return.
+    pub source: Option<String>,
+    /// The sender's note.
+    pub note: Option<String>,
+}
+
+impl From<&h2h_store::StoredObservation> for RevisionJson {
+    fn from(s: &h2h_store::StoredObservation) -> Self {
+        let o = &s.observation;
+        Self {
+            revision: s.revision,
+            current: s.is_current,
+            submission_id: s.submission_id,
+            numerator: o.numerator,
+            denominator: o.denominator,
+            value: o.value,
+            status: o.status.code().to_owned(),
+            source: o.source.clone(),
+            note: o.note.clone(),
+        }
+    }
+}
+
 /// The health check.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthJson {

@@ -82,6 +82,7 @@ async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
 }
 
 on_both_backends!(
+    revisions_and_rejected_rows_are_kept,
     indicators_have_intervals_comparisons_and_suppression,
     the_api_answers_the_documented_paths,
     areas_come_with_kind_parents_and_population,
@@ -89,6 +90,105 @@ on_both_backends!(
     every_page_linked_from_home_answers,
     unknown_things_answer_not_found_pages,
 );
+
+/// A second return revises one value, repeats one unchanged and has a bad row: the first
+/// figure stays in the history, the bad row is kept with its reason.
+async fn revisions_and_rejected_rows_are_kept(url: &str) {
+    let store = h2h_ingest::open_with_reference_data(url).await.unwrap();
+    let sender = h2h_ingest::Sender {
+        submitted_by: "analyst",
+        source: None,
+        published: false,
+    };
+    let first =
+        h2h_ingest::import_values(store.as_ref(), "q1.csv", RETURN.as_bytes(), None, sender)
+            .await
+            .unwrap();
+    assert_eq!((first.accepted, first.unchanged), (5, 0));
+    let second_return = "metric_id,area_code,period,numerator,denominator\n\
+        dip.completions,E06000047,2023/24,130,480\n\
+        dip.completions,E06000005,2023/24,30,100\n\
+        dip.completions,E06000005,2023/24,40,30\n";
+    let second = h2h_ingest::import_values(
+        store.as_ref(),
+        "q1-revised.csv",
+        second_return.as_bytes(),
+        None,
+        sender,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (second.accepted, second.unchanged, second.rejected.len()),
+        (1, 1, 1)
+    );
+    let again = h2h_ingest::import_values(
+        store.as_ref(),
+        "q1-revised.csv",
+        second_return.as_bytes(),
+        None,
+        sender,
+    )
+    .await
+    .unwrap();
+    assert!(again.already_received && again.accepted == 0, "{again:?}");
+    let app = h2h_web::app(store);
+    let (_, history) = get_json(
+        &app,
+        "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
+    )
+    .await;
+    let history = history.as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (
+            history[0]["numerator"].as_f64(),
+            history[0]["current"].as_bool()
+        ),
+        (Some(120.0), Some(false))
+    );
+    assert_eq!(
+        (
+            history[1]["numerator"].as_f64(),
+            history[1]["current"].as_bool()
+        ),
+        (Some(130.0), Some(true))
+    );
+    let (_, submissions) = get_json(&app, "/api/v1/submissions").await;
+    let submissions = submissions.as_array().unwrap();
+    assert_eq!(
+        submissions.len(),
+        2,
+        "the repeated file is not recorded again"
+    );
+    assert_eq!(submissions[0]["file_name"], "q1-revised.csv");
+    assert_eq!(
+        (
+            submissions[0]["accepted"].as_u64(),
+            submissions[0]["rejected"].as_u64(),
+            submissions[0]["unchanged"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let id = submissions[0]["id"].as_i64().unwrap();
+    let (_, rejected) = get_json(&app, &format!("/api/v1/submissions/{id}/rejected")).await;
+    let rejected = rejected.as_array().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["line"], 4);
+    assert_eq!(rejected[0]["column"], "denominator");
+    assert!(
+        rejected[0]["raw"].to_string().contains("E06000005"),
+        "{}",
+        rejected[0]
+    );
+    let (_, page) = (
+        0,
+        get(&app, "/areas/E06000047/metrics/dip.completions")
+            .await
+            .2,
+    );
+    assert!(page.contains("Revisions of the 2023/24 figure") && page.contains("(current)"));
+}
 
 async fn indicators_have_intervals_comparisons_and_suppression(url: &str) {
     let app = app(url).await;
@@ -211,6 +311,9 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/areas",
         "/api/v1/areas/{code}",
         "/api/v1/indicators",
+        "/api/v1/submissions",
+        "/api/v1/submissions/{id}/rejected",
+        "/api/v1/values/history",
         "/api/v1/metrics",
         "/api/v1/metrics/{id}",
         "/api/v1/outcomes",
@@ -230,6 +333,10 @@ async fn the_api_answers_the_documented_paths(url: &str) {
             "/api/v1/periods" => {
                 String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
             }
+            "/api/v1/submissions/{id}/rejected" => String::from("/api/v1/submissions/1/rejected"),
+            "/api/v1/values/history" => String::from(
+                "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
+            ),
             _ => path.replace("{code}", "E06000047").replace("{id}", id),
         };
         let (status, _, body) = get(&app, &concrete).await;
