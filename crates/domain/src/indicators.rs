@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 
 use crate::analysis::{
-    TargetAssessment, TargetFigure, Trend, TrendPoint, TrendResult, assess_target, recent_trend,
+    EarlyWarning, TargetAssessment, TargetFigure, Trend, TrendPoint, TrendResult, assess_target,
+    recent_trend, xmr,
 };
 use crate::area::{Area, AreaCode};
 use crate::catalogue::Target;
@@ -615,6 +616,66 @@ fn trend_point(metric: &Metric, figures: &Figures) -> Option<TrendPoint> {
     )
 }
 
+/// How many recent periods an early-warning chart covers.
+pub const WARNING_PERIODS: usize = 36;
+
+/// The fewest points an early-warning chart is drawn from.
+pub const WARNING_MINIMUM_POINTS: usize = 12;
+
+/// A special-cause signal in a metric's recent monthly or quarterly series for an area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaWarning {
+    /// The metric.
+    pub metric_id: MetricId,
+    /// The period the signal is raised for (the latest).
+    pub period: Period,
+    /// The rule, direction, variation and message.
+    pub warning: EarlyWarning,
+    /// Whether the chart had enough points for reliable limits.
+    pub limits_reliable: bool,
+}
+
+impl IndicatorEngine {
+    /// The current early warnings of an area: for each metric whose latest figures are
+    /// monthly or quarterly, an XmR chart over up to [`WARNING_PERIODS`] consecutive periods
+    /// (at least [`WARNING_MINIMUM_POINTS`]) and the special-cause patterns that include the
+    /// latest point, in catalogue order.
+    pub fn early_warnings(&self, area: &AreaCode) -> Vec<AreaWarning> {
+        let mut warnings = Vec::new();
+        for metric in &self.metrics {
+            let Some(latest) = self.periods(&metric.id, area, None).into_iter().next_back() else {
+                continue;
+            };
+            if !matches!(
+                latest.kind(),
+                crate::period::PeriodKind::Month | crate::period::PeriodKind::Quarter
+            ) {
+                continue;
+            }
+            let values: Vec<f64> = self
+                .history(metric, area, &latest, None, WARNING_PERIODS)
+                .into_iter()
+                .filter_map(|(_, f)| f.value)
+                .collect();
+            if values.len() < WARNING_MINIMUM_POINTS {
+                continue;
+            }
+            let Ok(chart) = xmr(&values, metric.polarity) else {
+                continue;
+            };
+            for warning in chart.current_warnings() {
+                warnings.push(AreaWarning {
+                    metric_id: metric.id.clone(),
+                    period: latest,
+                    warning: warning.clone(),
+                    limits_reliable: chart.limits_reliable,
+                });
+            }
+        }
+        warnings
+    }
+}
+
 /// The lower-tier authorities within each area, through any chain of parents.
 fn lower_tier_members(areas: &HashMap<AreaCode, Area>) -> HashMap<AreaCode, Vec<AreaCode>> {
     let mut members: HashMap<AreaCode, Vec<AreaCode>> = HashMap::new();
@@ -806,6 +867,46 @@ mod tests {
             .unwrap();
         assert_eq!(summed.figures.numerator, Some(150.0));
         assert_eq!(summed.figures.denominator, Some(580.0));
+    }
+
+    #[test]
+    fn a_run_above_the_mean_in_a_monthly_series_is_an_early_warning() {
+        let month = |i: i32| {
+            let start = Period::month(2023, 4).unwrap();
+            (0..i).fold(start, |p, _| p.next())
+        };
+        let values = (0..14)
+            .map(|i| {
+                let numerator = if i < 7 {
+                    20.0 + f64::from(i % 2)
+                } else {
+                    60.0 + f64::from(i % 2)
+                };
+                observation(
+                    COMPLETIONS,
+                    "E06000047",
+                    &month(i).code(),
+                    numerator,
+                    Some(100.0),
+                )
+            })
+            .collect();
+        let engine = engine(values);
+        let warnings = engine.early_warnings(&code("E06000047"));
+        assert!(
+            !warnings.is_empty(),
+            "seven points above the mean raise a warning"
+        );
+        assert!(
+            warnings
+                .iter()
+                .all(|w| w.metric_id.as_str() == COMPLETIONS && w.period == month(13))
+        );
+        assert!(
+            warnings.iter().any(|w| w.warning.message.contains("above")),
+            "{warnings:?}"
+        );
+        assert!(engine.early_warnings(&code("E06000005")).is_empty());
     }
 
     #[test]

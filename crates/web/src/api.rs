@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
     PeriodJson, PopulationJson, ReferenceJson, RejectedRowJson, RevisionJson, SubmissionJson,
-    TargetJson,
+    TargetJson, WarningJson,
 };
 use crate::error::{ApiError, WebError};
 use crate::snapshot::Snapshot;
@@ -46,6 +46,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_areas))
         .routes(routes!(get_area))
         .routes(routes!(list_indicators))
+        .routes(routes!(list_warnings))
         .routes(routes!(list_submissions))
         .routes(routes!(list_rejected_rows))
         .routes(routes!(value_history))
@@ -265,6 +266,31 @@ async fn list_indicators(
         benchmark.as_ref(),
         query.published.unwrap_or(false),
         today,
+    )))
+}
+
+/// The area whose warnings to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct WarningsQuery {
+    /// The area's code.
+    area: String,
+}
+
+/// Early warnings of an area: special-cause signals (Making Data Count's rules on an XmR
+/// chart) in the latest point of each metric's monthly or quarterly series.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "indicators", params(WarningsQuery),
+    responses(
+        (status = 200, description = "Warnings in catalogue order", body = [WarningJson]),
+        (status = 404, description = "Unknown area", body = ErrorJson)))]
+async fn list_warnings(
+    State(state): State<AppState>,
+    Query(query): Query<WarningsQuery>,
+) -> Result<Json<Vec<WarningJson>>, ApiError> {
+    let snapshot = state.snapshot().await?;
+    let area = known_area(&snapshot, &query.area)?;
+    Ok(Json(crate::indicators::warning_rows(
+        &snapshot.engine,
+        &area,
     )))
 }
 

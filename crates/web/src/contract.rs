@@ -453,6 +453,27 @@ impl From<&h2h_store::StoredObservation> for RevisionJson {
     }
 }
 
+/// An early warning: a special-cause signal in an area's recent monthly or quarterly series.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WarningJson {
+    /// The metric.
+    pub metric_id: String,
+    /// The metric's name.
+    pub metric_name: String,
+    /// The period it is raised for.
+    pub period: String,
+    /// `beyond_limits`, `shift`, `trend` or `two_of_three`.
+    pub rule: String,
+    /// `high` or `low`.
+    pub direction: String,
+    /// `special_cause_improving`, `special_cause_concerning` or `special_cause_neither`.
+    pub variation: String,
+    /// The pattern in plain words.
+    pub message: String,
+    /// Whether the chart had the 12 points Making Data Count asks for.
+    pub limits_reliable: bool,
+}
+
 /// The health check.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthJson {

@@ -7,7 +7,7 @@ use h2h_domain::indicators::{Indicator, IndicatorEngine};
 use h2h_domain::{Area, AreaCode, Metric, Period, Target, Unit};
 use h2h_store::{Store, StoreError, StoredObservation};
 
-use crate::contract::{BenchmarkJson, IndicatorJson, IndicatorTargetJson};
+use crate::contract::{BenchmarkJson, IndicatorJson, IndicatorTargetJson, WarningJson};
 
 /// The protective marking of unpublished management information.
 pub const MARKING: &str = "OFFICIAL-SENSITIVE";
@@ -158,4 +158,25 @@ fn row(
         source: indicator.provenance.source.clone(),
         summed_members: indicator.provenance.summed_members,
     }
+}
+
+/// An area's early warnings as contract rows.
+pub fn warning_rows(engine: &IndicatorEngine, area: &AreaCode) -> Vec<WarningJson> {
+    engine
+        .early_warnings(area)
+        .into_iter()
+        .map(|w| WarningJson {
+            metric_name: engine
+                .metric(&w.metric_id)
+                .map(|m| m.name.clone())
+                .unwrap_or_default(),
+            metric_id: w.metric_id.to_string(),
+            period: w.period.code(),
+            rule: w.warning.rule.code().to_owned(),
+            direction: w.warning.direction.code().to_owned(),
+            variation: w.warning.variation.code().to_owned(),
+            message: w.warning.message,
+            limits_reliable: w.limits_reliable,
+        })
+        .collect()
 }

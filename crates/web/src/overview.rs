@@ -18,6 +18,18 @@ pub(crate) struct Overview {
     pub marking: bool,
     /// Metrics grouped by outcome, in framework order, then the others.
     pub groups: Vec<OverviewGroup>,
+    /// Special-cause signals in the latest monthly or quarterly figures.
+    pub warnings: Vec<WarningLine>,
+}
+
+/// An early warning as the area page words it.
+pub(crate) struct WarningLine {
+    pub metric_id: String,
+    pub metric_name: String,
+    pub period: String,
+    pub message: String,
+    pub variation: String,
+    pub limits_reliable: bool,
 }
 
 /// The metrics of one outcome.
@@ -106,7 +118,21 @@ pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> O
     }
     groups.push(other);
     groups.retain(|g| !g.rows.is_empty());
-    Overview { marking, groups }
+    Overview {
+        marking,
+        groups,
+        warnings: crate::indicators::warning_rows(engine, &area.code)
+            .into_iter()
+            .map(|w| WarningLine {
+                variation: w.variation.replace('_', " "),
+                metric_id: w.metric_id,
+                metric_name: w.metric_name,
+                period: w.period,
+                message: w.message,
+                limits_reliable: w.limits_reliable,
+            })
+            .collect(),
+    }
 }
 
 fn row(metric: &Metric, indicator: &Indicator, benchmark_name: &str) -> OverviewRow {

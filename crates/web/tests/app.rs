@@ -82,6 +82,7 @@ async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
 }
 
 on_both_backends!(
+    a_shift_in_monthly_figures_is_an_early_warning,
     revisions_and_rejected_rows_are_kept,
     indicators_have_intervals_comparisons_and_suppression,
     the_api_answers_the_documented_paths,
@@ -90,6 +91,59 @@ on_both_backends!(
     every_page_linked_from_home_answers,
     unknown_things_answer_not_found_pages,
 );
+
+/// Fourteen months of completions for Darlington, the last seven well above the first: the
+/// area's warnings name the shift, on the API and on the area page.
+async fn a_shift_in_monthly_figures_is_an_early_warning(url: &str) {
+    let store = h2h_ingest::open_with_reference_data(url).await.unwrap();
+    let mut monthly = String::from("metric_id,area_code,period,numerator,denominator\n");
+    for i in 0..14_u32 {
+        let (year, month) = (2023 + (3 + i) / 12, (3 + i) % 12 + 1);
+        let numerator = if i < 7 { 20 + i % 2 } else { 60 + i % 2 };
+        monthly.push_str(&format!(
+            "dip.completions,E06000005,{year}-{month:02},{numerator},100\n"
+        ));
+    }
+    let sender = h2h_ingest::Sender {
+        submitted_by: "analyst",
+        source: None,
+        published: false,
+    };
+    let imported = h2h_ingest::import_values(
+        store.as_ref(),
+        "monthly.csv",
+        monthly.as_bytes(),
+        None,
+        sender,
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.accepted, 14, "{:?}", imported.rejected);
+    let app = h2h_web::app(store);
+    let (status, warnings) = get_json(&app, "/api/v1/warnings?area=E06000005").await;
+    assert_eq!(status, StatusCode::OK);
+    let warnings = warnings.as_array().unwrap();
+    assert!(!warnings.is_empty(), "a shift raises a warning");
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w["metric_id"] == "dip.completions" && w["period"] == "2024-05"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w["variation"] == "special_cause_improving"),
+        "higher completions are better: {warnings:?}"
+    );
+    let (_, _, page) = get(&app, "/areas/E06000005").await;
+    assert!(
+        page.contains("Early warnings") && page.contains("special cause improving"),
+        "the area page lists them"
+    );
+    let (_, none) = get_json(&app, "/api/v1/warnings?area=E06000047").await;
+    assert!(none.as_array().unwrap().is_empty());
+}
 
 /// A second return revises one value, repeats one unchanged and has a bad row: the first
 /// figure stays in the history, the bad row is kept with its reason.
@@ -314,6 +368,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/submissions",
         "/api/v1/submissions/{id}/rejected",
         "/api/v1/values/history",
+        "/api/v1/warnings",
         "/api/v1/metrics",
         "/api/v1/metrics/{id}",
         "/api/v1/outcomes",
@@ -334,6 +389,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
                 String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
             }
             "/api/v1/submissions/{id}/rejected" => String::from("/api/v1/submissions/1/rejected"),
+            "/api/v1/warnings" => String::from("/api/v1/warnings?area=E06000047"),
             "/api/v1/values/history" => String::from(
                 "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
             ),
