@@ -121,6 +121,8 @@ pub async fn import_values(
             }),
         }
     }
+    // Inserting in key order keeps the database's index writes sequential.
+    revisions.sort_unstable_by(|a, b| a.observation.key.cmp(&b.observation.key));
     tracing::debug!(diffed = ?started.elapsed(), "return compared with the values held");
     let rejected: Vec<RejectedRowRecord> = parsed.rejected.iter().map(record).collect();
     let submitted_at = now();

@@ -38,7 +38,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // A 64 MB page cache keeps the indexes of a large import in memory.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
         // An in-memory database lives as long as its one connection.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let pool = SqlitePoolOptions::new()
