@@ -13,14 +13,19 @@ use crate::{Bench, Cli, Command, Import};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let store = h2h_ingest::open_with_reference_data(&cli.db)
+    // A benchmark without a named database gets a throwaway one, removed when it ends.
+    let scratch = match (&cli.db, &cli.command) {
+        (None, Command::Bench(_)) => Some(ScratchDatabase::new()),
+        _ => None,
+    };
+    let url = match (&cli.db, &scratch) {
+        (Some(url), _) => url.clone(),
+        (None, Some(scratch)) => scratch.url(),
+        (None, None) => String::from(h2h_store::DEFAULT_DATABASE_URL),
+    };
+    let store = h2h_ingest::open_with_reference_data(&url)
         .await
-        .with_context(|| {
-            format!(
-                "cannot open the database {}",
-                crate::redact::redact(&cli.db)
-            )
-        })?;
+        .with_context(|| format!("cannot open the database {}", crate::redact::redact(&url)))?;
     match cli.command {
         Command::Demo { addr } => {
             h2h_ingest::load_demo(store.as_ref()).await?;
@@ -47,7 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 users,
                 duration: std::time::Duration::from_secs_f64(seconds),
             };
-            let figures = h2h_bench::web::run(&cli.db, &settings).await?;
+            let figures = h2h_bench::web::run(&url, &settings).await?;
             print!("{}", figures.report(users));
             Ok(ExitCode::SUCCESS)
         }
@@ -266,6 +271,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             .print(format)?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A temporary SQLite file for a benchmark, removed (with its WAL files) when dropped.
+struct ScratchDatabase {
+    path: std::path::PathBuf,
+}
+
+impl ScratchDatabase {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("h2h-bench-{}.db", std::process::id()));
+        Self { path }
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.path.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
         }
     }
 }

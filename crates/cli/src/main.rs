@@ -16,9 +16,10 @@ use crate::output::Format;
 #[command(name = "h2h", version, about, long_about = None)]
 struct Cli {
     /// The database: `sqlite://FILE` (the default is h2h.db in the current directory) or
-    /// `postgres://USER@HOST/DB`.
-    #[arg(long, global = true, env = "H2H_DATABASE_URL", default_value = h2h_store::DEFAULT_DATABASE_URL)]
-    db: String,
+    /// `postgres://USER@HOST/DB`. Benchmarks use a new temporary SQLite file unless one is
+    /// named, so they never write into a working database by accident.
+    #[arg(long, global = true, env = "H2H_DATABASE_URL")]
+    db: Option<String>,
 
     #[command(subcommand)]
     command: Command,
