@@ -29,6 +29,13 @@ pub struct PopulationEstimate {
     pub population: u64,
 }
 
+/// England and Wales together, the root of the hierarchy.
+pub const ENGLAND_AND_WALES: &str = "K04000001";
+/// England, the default benchmark for English areas.
+pub const ENGLAND: &str = "E92000001";
+/// Wales, the default benchmark for Welsh areas.
+pub const WALES: &str = "W92000004";
+
 /// The year of the population estimates that [`Area::population`] carries.
 pub const POPULATION_YEAR: i32 = 2023;
 

@@ -16,6 +16,7 @@ use crate::analysis::{
 };
 use crate::area::{Area, AreaCode};
 use crate::catalogue::Target;
+use crate::geography::{ENGLAND, ENGLAND_AND_WALES, WALES};
 use crate::metric::{Metric, MetricId, Unit};
 use crate::period::Period;
 use crate::statistics::{
@@ -23,11 +24,6 @@ use crate::statistics::{
     proportion, rate,
 };
 use crate::values::{Breakdown, Observation, ValueStatus};
-
-/// England, the default benchmark for English areas.
-pub const ENGLAND: &str = "E92000001";
-/// Wales, the default benchmark for Welsh areas.
-pub const WALES: &str = "W92000004";
 
 /// A metric's figures for one area, period and breakdown, with their intervals.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,7 +167,6 @@ struct Held {
 pub struct IndicatorEngine {
     metrics: Vec<Metric>,
     metric_index: HashMap<MetricId, usize>,
-    areas: HashMap<AreaCode, Area>,
     /// Lower-tier members of each area that has any.
     members: HashMap<AreaCode, Vec<AreaCode>>,
     /// Values by metric, then area (keyed so that look-ups borrow rather than clone).
@@ -281,7 +276,6 @@ impl IndicatorEngine {
         Self {
             metrics,
             metric_index,
-            areas,
             members,
             series,
             breakdowns,
@@ -304,7 +298,7 @@ impl IndicatorEngine {
     /// Welsh ones; England and the countries themselves have none.
     pub fn default_benchmark(&self, area: &AreaCode) -> Option<AreaCode> {
         let code = area.as_str();
-        if matches!(code, ENGLAND | WALES | "K04000001") {
+        if matches!(code, ENGLAND | WALES | ENGLAND_AND_WALES) {
             return None;
         }
         let english = self
@@ -511,18 +505,6 @@ impl IndicatorEngine {
             }
         }
         periods
-    }
-
-    /// Every area holding figures for a metric in a period (its own or summed).
-    pub fn areas_with(&self, metric: &Metric, period: &Period) -> Vec<AreaCode> {
-        let mut found: Vec<AreaCode> = self
-            .areas
-            .keys()
-            .filter(|area| self.resolve(metric, area, period, None).is_some())
-            .cloned()
-            .collect();
-        found.sort();
-        found
     }
 
     /// Every (area, period) pair that has figures for some metric: what a full recomputation

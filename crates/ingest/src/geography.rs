@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use h2h_domain::geography::{POPULATION_YEAR, sum_estimates};
+use h2h_domain::geography::{ENGLAND_AND_WALES, POPULATION_YEAR, sum_estimates};
 use h2h_domain::{AgeBand, Area, AreaCode, AreaKind, CodeChange, Geography, PopulationEstimate};
 
 use crate::csv_table::{CsvTable, IngestError, Row};
@@ -45,13 +45,6 @@ const TOTALS: (&str, &str) = (
     "ons_mye_population_mid2011_to_mid2023.csv",
     include_str!("../../../data/population/ons_mye_population_mid2011_to_mid2023.csv"),
 );
-
-/// England and Wales together, the root of the hierarchy.
-pub const ENGLAND_AND_WALES: &str = "K04000001";
-/// England.
-pub const ENGLAND: &str = "E92000001";
-/// Wales.
-pub const WALES: &str = "W92000004";
 
 /// Bumped when the way the files are read changes, so stores reinstall the geography.
 const READER_REVISION: u32 = 1;

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use h2h_domain::AreaCode;
+use h2h_domain::geography::{ENGLAND, ENGLAND_AND_WALES};
 use h2h_store::Store;
 
 use crate::csv_table::{CsvTable, IngestError};
@@ -263,7 +264,7 @@ fn annual_deaths() -> Result<Vec<Row>, IngestError> {
         let mut push = |metric, breakdown: &str, column| {
             rows.push(Row {
                 metric,
-                area: String::from("K04000001"),
+                area: String::from(ENGLAND_AND_WALES),
                 period: year.to_owned(),
                 breakdown: breakdown.to_owned(),
                 numerator: row.get(column).to_owned(),
@@ -312,7 +313,7 @@ fn adults_in_treatment() -> Result<Vec<Row>, IngestError> {
         };
         rows.push(Row {
             metric: "ohid.adults_in_treatment",
-            area: String::from("E92000001"),
+            area: String::from(ENGLAND),
             period: row.get("ReportingPeriod_Data").to_owned(),
             breakdown,
             numerator: row.get("Num_InTreatment_AllInTx").to_owned(),
