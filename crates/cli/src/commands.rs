@@ -98,19 +98,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(Import::Metrics { file, sheet }) => {
             let (metrics, rejected) =
-                read_definitions(&store, &file, sheet.as_deref(), |table, context| {
-                    h2h_ingest::read_metrics(table, context).map(|f| (f.accepted, f.rejected))
-                })
-                .await?;
+                read_definitions(&store, &file, sheet.as_deref(), h2h_ingest::read_metrics).await?;
             store.save_local_metrics(&metrics).await?;
             report_definitions(metrics.len(), &rejected)
         }
         Command::Import(Import::Targets { file, sheet }) => {
             let (targets, rejected) =
-                read_definitions(&store, &file, sheet.as_deref(), |table, context| {
-                    h2h_ingest::read_targets(table, context).map(|f| (f.accepted, f.rejected))
-                })
-                .await?;
+                read_definitions(&store, &file, sheet.as_deref(), h2h_ingest::read_targets).await?;
             store.save_targets(&targets).await?;
             report_definitions(targets.len(), &rejected)
         }
@@ -306,19 +300,18 @@ async fn read_definitions<T>(
     store: &Arc<dyn Store>,
     file: &std::path::Path,
     sheet: Option<&str>,
-    read: impl FnOnce(
+    read: fn(
         &h2h_ingest::CsvTable,
         &h2h_ingest::ImportContext,
-    )
-        -> Result<(Vec<(u64, T)>, Vec<h2h_ingest::RejectedRow>), h2h_ingest::IngestError>,
+    ) -> Result<h2h_ingest::CheckedFile<T>, h2h_ingest::IngestError>,
 ) -> anyhow::Result<(Vec<T>, Vec<h2h_ingest::RejectedRow>)> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let table = h2h_ingest::CsvTable::read(&file.display().to_string(), &bytes, sheet)?;
     let context = h2h_ingest::import_context(store.as_ref()).await?;
-    let (accepted, rejected) = read(&table, &context)?;
+    let checked = read(&table, &context)?;
     Ok((
-        accepted.into_iter().map(|(_, item)| item).collect(),
-        rejected,
+        checked.accepted.into_iter().map(|(_, item)| item).collect(),
+        checked.rejected,
     ))
 }
 

@@ -19,7 +19,7 @@ pub use geography::shipped_geography;
 pub use published::{GeneratedReturn, load_published, published_returns};
 pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};
 pub use returns::{
-    ImportContext, MetricsFile, RejectedRow, TargetsFile, ValuesFile, read_metrics, read_targets,
-    read_values,
+    CheckedFile, ImportContext, MetricsFile, RejectedRow, TargetsFile, ValuesFile, read_metrics,
+    read_targets, read_values,
 };
 pub use submit::{ImportError, Sender, ValuesImport, import_context, import_values};

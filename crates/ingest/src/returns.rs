@@ -188,13 +188,13 @@ impl fmt::Display for RejectedRow {
     }
 }
 
-/// The result of reading `values.csv`: checked observations and rejected rows.
-#[derive(Debug, Clone, Default)]
-pub struct ValuesFile {
+/// The result of reading a file of rows: what passed its checks and what was rejected.
+#[derive(Debug, Clone)]
+pub struct CheckedFile<T> {
     /// The file's name, for messages.
     pub file: String,
-    /// Each accepted row's line (or sheet row) and its observation, in file order.
-    pub accepted: Vec<(u64, Observation)>,
+    /// Each accepted row's line (or sheet row) and what it holds, in file order.
+    pub accepted: Vec<(u64, T)>,
     /// Each rejected row with its reason, in file order.
     pub rejected: Vec<RejectedRow>,
     /// Header columns that are not part of the format: kept aside, to be reported as a
@@ -202,31 +202,27 @@ pub struct ValuesFile {
     pub ignored_columns: Vec<String>,
 }
 
-/// The result of reading `metrics.csv`: local metric definitions and rejected rows.
-#[derive(Debug, Clone, Default)]
-pub struct MetricsFile {
-    /// The file's name, for messages.
-    pub file: String,
-    /// Each accepted row's line (or sheet row) and its metric, in file order.
-    pub accepted: Vec<(u64, Metric)>,
-    /// Each rejected row with its reason, in file order.
-    pub rejected: Vec<RejectedRow>,
-    /// Header columns that are not part of the format, to be reported as a warning.
-    pub ignored_columns: Vec<String>,
+// Written out rather than derived: a derive would ask `T: Default`, which observations,
+// metrics and targets are not.
+impl<T> Default for CheckedFile<T> {
+    fn default() -> Self {
+        Self {
+            file: String::new(),
+            accepted: Vec::new(),
+            rejected: Vec::new(),
+            ignored_columns: Vec::new(),
+        }
+    }
 }
 
+/// The result of reading `values.csv`: checked observations and rejected rows.
+pub type ValuesFile = CheckedFile<Observation>;
+
+/// The result of reading `metrics.csv`: local metric definitions and rejected rows.
+pub type MetricsFile = CheckedFile<Metric>;
+
 /// The result of reading `targets.csv`: targets and rejected rows.
-#[derive(Debug, Clone, Default)]
-pub struct TargetsFile {
-    /// The file's name, for messages.
-    pub file: String,
-    /// Each accepted row's line (or sheet row) and its target, in file order.
-    pub accepted: Vec<(u64, Target)>,
-    /// Each rejected row with its reason, in file order.
-    pub rejected: Vec<RejectedRow>,
-    /// Header columns that are not part of the format, to be reported as a warning.
-    pub ignored_columns: Vec<String>,
-}
+pub type TargetsFile = CheckedFile<Target>;
 
 /// A row's check: the value, or the rejection (boxed, as rejections are large and rare).
 type Checked<T> = Result<T, Box<RejectedRow>>;
