@@ -14,6 +14,13 @@ use crate::metric::{IdError, check_identifier, vocabulary};
 #[serde(try_from = "String", into = "String")]
 pub struct AreaCode(String);
 
+// Lets a map keyed by codes be searched with text as read, without building a code first.
+impl std::borrow::Borrow<str> for AreaCode {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AreaCode {
     /// Parses an area code, saying what is wrong with it if it is not one.
     pub fn parse(value: &str) -> Result<Self, IdError> {

@@ -12,6 +12,13 @@ use crate::catalogue::OutcomeId;
 #[serde(try_from = "String", into = "String")]
 pub struct MetricId(String);
 
+// Lets a map keyed by ids be searched with text as read, without building an id first.
+impl std::borrow::Borrow<str> for MetricId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Why a text is not a valid identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} {value:?} is not valid: {reason}")]

@@ -109,15 +109,18 @@ impl IngestError {
 struct Record {
     /// The CSV line it starts on, or the sheet's row.
     line: u64,
-    /// The values as received (untrimmed), as many as there are header columns.
-    fields: Vec<String>,
+    /// The values as received (untrimmed), as many as there are header columns, in one
+    /// buffer: a million-row return would otherwise be a dozen million small strings.
+    fields: csv::StringRecord,
 }
 
 /// A parsed table: its file (and sheet), header index and records with their line numbers.
 pub struct CsvTable {
     file: String,
     sheet: Option<String>,
-    columns: HashMap<String, usize>,
+    /// Each lower-cased column name with its first position. A short list searched in
+    /// order beats hashing the name on every look-up of every row.
+    columns: Vec<(String, usize)>,
     headers: Vec<String>,
     records: Vec<Record>,
 }
@@ -157,7 +160,7 @@ impl CsvTable {
             let byte = record.position().map_or(0, csv::Position::byte);
             records.push(Record {
                 line: lines.line_at(usize::try_from(byte).unwrap_or(usize::MAX)),
-                fields: record.iter().map(str::to_owned).collect(),
+                fields: record,
             });
         }
         Ok(Self::new(file, None, headers, records))
@@ -273,7 +276,7 @@ impl CsvTable {
             }
             records.push(Record {
                 line: u64::from(row) + 1,
-                fields,
+                fields: csv::StringRecord::from(fields),
             });
         }
         Ok(Self::new(file, Some(name), headers, records))
@@ -281,9 +284,12 @@ impl CsvTable {
 
     /// Builds the column index; where a name repeats, the first column of that name wins.
     fn new(file: &str, sheet: Option<String>, headers: Vec<String>, records: Vec<Record>) -> Self {
-        let mut columns = HashMap::new();
+        let mut columns: Vec<(String, usize)> = Vec::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
-            columns.entry(h.to_lowercase()).or_insert(i);
+            let name = h.to_lowercase();
+            if !columns.iter().any(|(known, _)| *known == name) {
+                columns.push((name, i));
+            }
         }
         Self {
             file: file.to_owned(),
@@ -321,7 +327,7 @@ impl CsvTable {
     pub fn require(&self, names: &[&str]) -> Result<(), IngestError> {
         match names
             .iter()
-            .find(|n| !self.columns.contains_key(&n.to_lowercase()))
+            .find(|n| self.column_index(&n.to_lowercase()).is_none())
         {
             Some(missing) => Err(IngestError::MissingColumn {
                 file: self.place(),
@@ -362,6 +368,32 @@ impl CsvTable {
             .collect()
     }
 
+    /// How many rows the table has, not counting the header.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The position of the column with this lower-cased name.
+    fn column_index(&self, lower_case_name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|(name, _)| name == lower_case_name)
+            .map(|&(_, index)| index)
+    }
+
+    /// The row at `index` (0-based, in file order), if there is one.
+    pub fn row(&self, index: usize) -> Option<Row<'_>> {
+        self.records.get(index).map(|record| Row {
+            table: self,
+            record,
+        })
+    }
+
     /// The rows, in file order.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         self.records.iter().map(move |record| Row {
@@ -371,7 +403,7 @@ impl CsvTable {
     }
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     /// The 1-based line of the file the row started on; for a workbook, its row number.
     pub fn line(&self) -> u64 {
         self.record.line
@@ -388,22 +420,22 @@ impl Row<'_> {
     }
 
     /// The trimmed value of a column; empty when the column is absent.
-    pub fn get(&self, column: &str) -> &str {
+    pub fn get(&self, column: &str) -> &'a str {
         // Callers name columns in lower case; only other spellings pay for lowering.
-        let index = match self.table.columns.get(column) {
+        let index = match self.table.column_index(column) {
             Some(index) => Some(index),
             None if column.bytes().any(|b| b.is_ascii_uppercase()) => {
-                self.table.columns.get(&column.to_lowercase())
+                self.table.column_index(&column.to_lowercase())
             }
             None => None,
         };
         index
-            .and_then(|&i| self.record.fields.get(i))
+            .and_then(|i| self.record.fields.get(i))
             .map_or("", |v| v.trim())
     }
 
     /// The value of a column, or `None` when it is blank.
-    pub fn optional(&self, column: &str) -> Option<&str> {
+    pub fn optional(&self, column: &str) -> Option<&'a str> {
         Some(self.get(column)).filter(|v| !v.is_empty())
     }
 
@@ -414,7 +446,7 @@ impl Row<'_> {
             .headers
             .iter()
             .cloned()
-            .zip(self.record.fields.iter().cloned())
+            .zip(self.record.fields.iter().map(str::to_owned))
             .collect()
     }
 

@@ -193,7 +193,8 @@ impl fmt::Display for RejectedRow {
 pub struct CheckedFile<T> {
     /// The file's name, for messages.
     pub file: String,
-    /// Each accepted row's line (or sheet row) and what it holds, in file order.
+    /// Each accepted row's line (or sheet row) and what it holds: in file order, but for a
+    /// values file, in the order of the values' keys.
     pub accepted: Vec<(u64, T)>,
     /// Each rejected row with its reason, in file order.
     pub rejected: Vec<RejectedRow>,
@@ -238,6 +239,7 @@ fn rejection(row: &Row<'_>, column: &str, reason: impl Into<String>) -> Box<Reje
 ///
 /// Within one file a key (metric, area on its current code, period, breakdown) may appear
 /// once: a later row with the key of an accepted row is rejected, naming the earlier line.
+/// The accepted values come in key order; the rejected rows in file order.
 pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFile, IngestError> {
     table.require(&VALUES_REQUIRED)?;
     table.require_unique(&VALUES_COLUMNS)?;
@@ -246,11 +248,59 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
         ignored_columns: table.unknown_columns(&VALUES_COLUMNS),
         ..ValuesFile::default()
     };
-    let mut seen: HashMap<ValueKey, u64> = HashMap::new();
-    for row in table.rows() {
-        let checked = read_value_row(&row, context).and_then(|observation| {
-            match seen.get(&observation.key) {
-                Some(&earlier) => Err(rejection(
+    // Rows in file order with their position in the table, then sorted by key: a stable sort
+    // keeps the earliest of a repeated key first, puts repeats side by side, and hands the
+    // store its rows in the order of its index. A large file is checked, and sorted, a part
+    // on each core.
+    let parts = parallel_parts(table.len());
+    let part_len = table.len().div_ceil(parts).max(1);
+    let mut checked: Vec<(usize, Observation)> = Vec::with_capacity(table.len());
+    let results: Vec<CheckedPart> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..parts)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut accepted = Vec::with_capacity(part_len);
+                    let mut rejected = Vec::new();
+                    let mut periods = HashMap::new();
+                    let rows = (part * part_len..(part + 1) * part_len)
+                        .map_while(|i| table.row(i).map(|r| (i, r)));
+                    for (index, row) in rows {
+                        match read_value_row(&row, context, &mut periods) {
+                            Ok(observation) => accepted.push((index, observation)),
+                            Err(rejection) => rejected.push(*rejection),
+                        }
+                    }
+                    (accepted, rejected)
+                })
+            })
+            .collect();
+        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+    });
+    if results.len() != parts {
+        return Err(IngestError::Malformed {
+            file: table.file().to_owned(),
+            message: "could not be checked: a worker thread failed".to_owned(),
+        });
+    }
+    for (accepted, rejected) in results {
+        checked.extend(accepted);
+        file.rejected.extend(rejected);
+    }
+    let order = key_order(&checked, parts);
+    let mut checked: Vec<Option<(usize, Observation)>> = checked.into_iter().map(Some).collect();
+    let mut repeats = false;
+    file.accepted.reserve(checked.len());
+    for position in order {
+        let Some((index, observation)) = checked.get_mut(position).and_then(Option::take) else {
+            continue;
+        };
+        let Some(row) = table.row(index) else {
+            continue;
+        };
+        match file.accepted.last() {
+            Some((earlier, held)) if held.key == observation.key => {
+                repeats = true;
+                file.rejected.push(*rejection(
                     &row,
                     "metric_id",
                     format!(
@@ -258,26 +308,98 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
                          appear only once in a file",
                         line_word(&row)
                     ),
-                )),
-                None => {
-                    seen.insert(observation.key.clone(), row.line());
-                    Ok(observation)
-                }
+                ));
             }
-        });
-        match checked {
-            Ok(observation) => file.accepted.push((row.line(), observation)),
-            Err(rejected) => file.rejected.push(*rejected),
+            _ => file.accepted.push((row.line(), observation)),
         }
+    }
+    if repeats {
+        file.rejected.sort_by_key(|rejected| rejected.line);
     }
     Ok(file)
 }
 
+/// The positions of `checked` in the order of their keys, and of their positions among
+/// equal keys.
+///
+/// Sorting the observations themselves would move a few hundred bytes a swap and compare
+/// metric ids and area codes letter by letter. Instead each row gets a small key: the rank of
+/// its metric and of its area among those of the file (ranked in text order, so the order is
+/// the same), its period and breakdown. The keys are sorted a part on each core; the final
+/// stable sort finds those sorted runs and only merges them.
+fn key_order(checked: &[(usize, Observation)], parts: usize) -> Vec<usize> {
+    type SortKey<'a> = (u32, u32, Period, Option<&'a Breakdown>, usize);
+    fn ranks<'a>(codes: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+        let distinct: HashSet<&str> = codes.collect();
+        let mut sorted: Vec<&str> = distinct.into_iter().collect();
+        sorted.sort_unstable();
+        sorted.into_iter().zip(0..).collect()
+    }
+    let metric_ranks = ranks(checked.iter().map(|(_, o)| o.key.metric_id.as_str()));
+    let area_ranks = ranks(checked.iter().map(|(_, o)| o.key.area_code.as_str()));
+    let mut keys: Vec<SortKey<'_>> = checked
+        .iter()
+        .enumerate()
+        .map(|(position, (_, o))| {
+            let key = &o.key;
+            (
+                metric_ranks
+                    .get(key.metric_id.as_str())
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                area_ranks
+                    .get(key.area_code.as_str())
+                    .copied()
+                    .unwrap_or(u32::MAX),
+                key.period,
+                key.breakdown.as_ref(),
+                position,
+            )
+        })
+        .collect();
+    if !keys.is_sorted() {
+        let run = keys.len().div_ceil(parts).max(1);
+        std::thread::scope(|scope| {
+            for chunk in keys.chunks_mut(run) {
+                scope.spawn(move || chunk.sort_unstable());
+            }
+        });
+        keys.sort();
+    }
+    keys.into_iter()
+        .map(|(_, _, _, _, position)| position)
+        .collect()
+}
+
+/// What one thread made of its part of a values file: the accepted observations with their
+/// rows' positions in the table, and the rejected rows.
+type CheckedPart = (Vec<(usize, Observation)>, Vec<RejectedRow>);
+
+/// How many threads to check `rows` rows on: one per core, up to four, for files large
+/// enough to repay starting them.
+fn parallel_parts(rows: usize) -> usize {
+    const ROWS_PER_THREAD: usize = 50_000;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    cores.min(4).min(rows / ROWS_PER_THREAD).max(1)
+}
+
 /// Checks one row of `values.csv`, in the order of its columns.
-fn read_value_row(row: &Row<'_>, context: &ImportContext) -> Checked<Observation> {
+fn read_value_row<'r>(
+    row: &Row<'r>,
+    context: &ImportContext,
+    periods: &mut HashMap<&'r str, Period>,
+) -> Checked<Observation> {
     let metric = known_metric(row, context)?;
     let area_code = known_area(row, "area_code", context)?;
-    let period = period(row, "period")?;
+    // A return repeats a few periods many times: each distinct text is parsed once.
+    let period = match row.optional("period").and_then(|text| periods.get(text)) {
+        Some(&period) => period,
+        None => {
+            let period = period(row, "period")?;
+            periods.insert(row.get("period"), period);
+            period
+        }
+    };
     let breakdown = match row.optional("breakdown") {
         None => None,
         Some(text) => Some(Breakdown::parse(text).map_err(|_| {
@@ -835,6 +957,9 @@ fn known_metric<'c>(row: &Row<'_>, context: &'c ImportContext) -> Checked<&'c Me
             "is blank: expected the id of a metric",
         ));
     };
+    if let Some(metric) = context.metrics.get(text) {
+        return Ok(metric);
+    }
     MetricId::parse(text)
         .ok()
         .and_then(|id| context.metric(&id))
@@ -853,6 +978,9 @@ fn known_area(row: &Row<'_>, column: &str, context: &ImportContext) -> Checked<A
     let Some(text) = row.optional(column) else {
         return Err(rejection(row, column, "is blank: expected an area code"));
     };
+    if let Some(current) = context.areas.get(text) {
+        return Ok(current.clone());
+    }
     AreaCode::parse(text)
         .ok()
         .and_then(|code| context.current_area(&code).cloned())
@@ -900,14 +1028,14 @@ fn period_reason(error: &PeriodError, text: &str) -> String {
 
 /// A number as written in a file: its value, its text and the decimal places it was given to.
 #[derive(Debug, Clone, PartialEq)]
-struct Number {
+struct Number<'a> {
     value: f64,
-    text: String,
+    text: &'a str,
     /// Decimal places of the written form (`45.30` has 2, `1.5E-05` has 6).
     decimals: u32,
 }
 
-impl Number {
+impl Number<'_> {
     /// Whether `expected` rounds to this number at its own precision (module documentation).
     fn agrees_with(&self, expected: f64) -> bool {
         let places = i32::try_from(self.decimals).unwrap_or(i32::MAX).min(330);
@@ -917,7 +1045,7 @@ impl Number {
 }
 
 /// An optional number in a column: `None` when blank, a rejection when not a number.
-fn optional_number(row: &Row<'_>, column: &str) -> Checked<Option<Number>> {
+fn optional_number<'r>(row: &Row<'r>, column: &str) -> Checked<Option<Number<'r>>> {
     match row.optional(column) {
         None => Ok(None),
         Some(text) => parse_number(text)
@@ -929,7 +1057,7 @@ fn optional_number(row: &Row<'_>, column: &str) -> Checked<Option<Number>> {
 /// Parses a plain decimal number: an optional sign, digits with an optional decimal point,
 /// and an optional exponent (as Excel writes very small or large numbers into CSV). Words
 /// (`inf`, `NaN`), thousands separators and `%` are refused with a reason saying so.
-fn parse_number(text: &str) -> Result<Number, String> {
+fn parse_number(text: &str) -> Result<Number<'_>, String> {
     let not_a_number = || {
         let hint = if text.contains(',') {
             "; write it without thousands separators"
@@ -984,7 +1112,7 @@ fn parse_number(text: &str) -> Result<Number, String> {
     Ok(Number {
         // Writes -0 as 0, so that "-0" is not taken for a negative count.
         value: if value == 0.0 { 0.0 } else { value },
-        text: text.to_owned(),
+        text,
         decimals: u32::try_from(decimals).unwrap_or(400),
     })
 }
@@ -1071,9 +1199,13 @@ mod tests {
              pct,E06000047,2024/25,0,10,,,,,FINAL,,\n",
         );
         assert!(file.rejected.is_empty(), "{:?}", file.rejected);
-        let lines: Vec<u64> = file.accepted.iter().map(|(l, _)| *l).collect();
+        // Accepted values come in key order; here they are read back in file order.
+        assert!(file.accepted.is_sorted_by(|(_, a), (_, b)| a.key <= b.key));
+        let mut accepted = file.accepted.clone();
+        accepted.sort_by_key(|(line, _)| *line);
+        let lines: Vec<u64> = accepted.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 3, 4, 5, 6]);
-        let count = &file.accepted[0].1;
+        let count = &accepted[0].1;
         assert_eq!(count.key.metric_id.as_str(), "cnt");
         assert_eq!(count.key.area_code.as_str(), "E06000047");
         assert_eq!(count.key.period.code(), "2024/25-Q1");
@@ -1087,7 +1219,7 @@ mod tests {
             (count.source.as_deref(), count.note.as_deref()),
             (Some("OHID"), Some("first"))
         );
-        let proportion = &file.accepted[1].1;
+        let proportion = &accepted[1].1;
         assert_eq!(proportion.key.area_code.as_str(), "E08000037");
         assert_eq!(proportion.key.period.code(), "2024/25");
         assert_eq!(
@@ -1101,9 +1233,9 @@ mod tests {
         );
         assert_eq!(proportion.value, Some(45.3));
         assert_eq!(proportion.status, ValueStatus::Provisional);
-        assert_eq!(file.accepted[2].1.key.period.code(), "2024-04");
-        assert_eq!(file.accepted[2].1.status, ValueStatus::Revised);
-        let value = &file.accepted[3].1;
+        assert_eq!(accepted[2].1.key.period.code(), "2024-04");
+        assert_eq!(accepted[2].1.status, ValueStatus::Revised);
+        let value = &accepted[3].1;
         assert_eq!(
             (value.value, value.lower_ci, value.upper_ci),
             (Some(-3.5), Some(-4.0), Some(-3.0))

@@ -2,7 +2,7 @@
 //! new revision for every value that is new or changed. Nothing is overwritten, and a file
 //! already received changes nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use h2h_domain::{MetricId, Observation, ValueKey};
 use h2h_store::{
@@ -88,26 +88,31 @@ pub async fn import_values(
             rejected: parsed.rejected,
         });
     }
-    let mut metrics: Vec<MetricId> = parsed
+    let metrics: BTreeSet<&MetricId> = parsed
         .accepted
         .iter()
-        .map(|(_, o)| o.key.metric_id.clone())
+        .map(|(_, o)| &o.key.metric_id)
         .collect();
-    metrics.sort();
-    metrics.dedup();
+    let metrics: Vec<MetricId> = metrics.into_iter().cloned().collect();
     let current: HashMap<ValueKey, StoredObservation> = store
         .current_observations(Some(&metrics))
         .await?
         .into_iter()
         .map(|s| (s.observation.key.clone(), s))
         .collect();
-    let mut revisions = Vec::new();
+    // In key order, as read: the order of the store's index.
+    let mut revisions = Vec::with_capacity(parsed.accepted.len());
     let mut unchanged = 0;
     for (_, mut observation) in parsed.accepted {
         if observation.source.is_none() {
             observation.source = sender.source.map(str::to_owned);
         }
-        match current.get(&observation.key) {
+        let held = if current.is_empty() {
+            None
+        } else {
+            current.get(&observation.key)
+        };
+        match held {
             Some(held) if same_figures(&held.observation, &observation) => unchanged += 1,
             Some(held) => revisions.push(NewRevision {
                 observation,
@@ -121,8 +126,6 @@ pub async fn import_values(
             }),
         }
     }
-    // Inserting in key order keeps the database's index writes sequential.
-    revisions.sort_unstable_by(|a, b| a.observation.key.cmp(&b.observation.key));
     tracing::debug!(diffed = ?started.elapsed(), "return compared with the values held");
     let rejected: Vec<RejectedRowRecord> = parsed.rejected.iter().map(record).collect();
     let submitted_at = now();
@@ -143,6 +146,7 @@ pub async fn import_values(
             u64::try_from(unchanged).unwrap_or(u64::MAX),
         )
         .await?;
+    tracing::debug!(recorded = ?started.elapsed(), "return recorded");
     Ok(ValuesImport {
         submission_id: Some(recorded.submission_id),
         already_received: false,

@@ -483,19 +483,38 @@ macro_rules! implement_store {
                     update.push(")");
                     update.build().execute(&mut *tx).await?;
                 }
-                // Each batch goes as one JSON array that the database unpacks itself: binding
-                // twenty parameters a row costs far more than parsing the array.
-                let published = i64::from(submission.published);
-                for chunk in revisions.chunks(crate::implementation::JSON_BATCH_ROWS) {
-                    let rows: Vec<crate::implementation::RevisionRow<'_>> =
-                        chunk.iter().map(crate::implementation::revision_row).collect();
-                    sqlx::query(<$store as crate::implementation::HasDatabase>::INSERT_OBSERVATIONS)
-                        .bind(crate::rows::to_json(&rows)?)
-                        .bind(submission_id)
-                        .bind(published)
-                        .execute(&mut *tx)
-                        .await?;
+                let series = crate::implementation::series_of(revisions);
+                for chunk in series.chunks(crate::implementation::BATCH_ROWS) {
+                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO series (metric_id, area_code, breakdown) ");
+                    insert.push_values(chunk, |mut row, (metric, area, breakdown)| {
+                        row.push_bind(*metric).push_bind(*area).push_bind(breakdown.as_str());
+                    });
+                    insert.push(" ON CONFLICT (metric_id, area_code, breakdown) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
                 }
+                let mut series_ids = std::collections::HashMap::with_capacity(series.len());
+                let metrics: std::collections::BTreeSet<&str> = series.iter().map(|(metric, _, _)| *metric).collect();
+                for chunk in metrics.into_iter().collect::<Vec<_>>().chunks(crate::implementation::BATCH_ROWS) {
+                    let mut select = sqlx::QueryBuilder::new(
+                        "SELECT id, metric_id, area_code, breakdown FROM series WHERE metric_id IN (",
+                    );
+                    let mut ids = select.separated(", ");
+                    for metric in chunk {
+                        ids.push_bind(*metric);
+                    }
+                    select.push(")");
+                    let rows: Vec<(i64, String, String, String)> =
+                        select.build_query_as().fetch_all(&mut *tx).await?;
+                    series_ids.extend(rows.into_iter().map(|(id, metric, area, breakdown)| ((metric, area, breakdown), id)));
+                }
+                let keyed = crate::implementation::with_series_ids(revisions, &series_ids)?;
+                <$store as crate::implementation::HasDatabase>::insert_observations(
+                    &mut tx,
+                    &keyed,
+                    submission_id,
+                    submission.published,
+                )
+                .await?;
                 for chunk in rejected.chunks(crate::implementation::BATCH_ROWS) {
                     let mut insert = sqlx::QueryBuilder::new(
                         "INSERT INTO rejected_rows (submission_id, line, column_name, value, reason, raw) ",
@@ -525,7 +544,7 @@ macro_rules! implement_store {
                 metrics: Option<&[h2h_domain::MetricId]>,
             ) -> Result<Vec<crate::StoredObservation>, crate::StoreError> {
                 let mut query = sqlx::QueryBuilder::new(format!(
-                    "SELECT {} FROM observations WHERE is_current = 1",
+                    "SELECT {} FROM observation_rows WHERE is_current = 1",
                     crate::rows::OBSERVATION_COLUMNS
                 ));
                 if let Some(metrics) = metrics {
@@ -539,11 +558,15 @@ macro_rules! implement_store {
                     }
                     query.push(")");
                 }
-                query.push(" ORDER BY metric_id, area_code, period_start, period_end, breakdown");
                 let rows = query.build().fetch_all(&self.pool).await?;
-                rows.iter()
+                let mut observations = rows
+                    .iter()
                     .map(|row| crate::rows::observation(crate::rows::observation_row!(row)?))
-                    .collect()
+                    .collect::<Result<Vec<_>, crate::StoreError>>()?;
+                // In key order (metric, area, period by its dates, breakdown), which SQL on the
+                // period's code cannot give.
+                observations.sort_unstable_by(|a, b| a.observation.key.cmp(&b.observation.key));
+                Ok(observations)
             }
 
             async fn observation_history(
@@ -551,7 +574,7 @@ macro_rules! implement_store {
                 key: &h2h_domain::ValueKey,
             ) -> Result<Vec<crate::StoredObservation>, crate::StoreError> {
                 let rows = sqlx::query(&format!(
-                    "SELECT {} FROM observations WHERE metric_id = $1 AND area_code = $2 AND period = $3 \
+                    "SELECT {} FROM observation_rows WHERE metric_id = $1 AND area_code = $2 AND period = $3 \
                      AND breakdown = $4 ORDER BY revision",
                     crate::rows::OBSERVATION_COLUMNS
                 ))
@@ -684,48 +707,72 @@ macro_rules! implement_store {
 }
 pub(crate) use implement_store;
 
-/// Names the sqlx database type behind each store, for helpers the macro declares.
+/// Names the sqlx database type behind each store, for helpers the macro declares, and does
+/// the one thing each backend does its own way: inserting a large return.
 pub(crate) trait HasDatabase {
     type Database: sqlx::Database;
-    /// Inserts the revisions of a JSON array ($1, rows as [`RevisionRow`]) for submission $2,
-    /// published flag $3.
-    const INSERT_OBSERVATIONS: &'static str;
+
+    /// Inserts `revisions`, current, for submission `submission_id` within `tx`.
+    async fn insert_observations(
+        tx: &mut sqlx::Transaction<'_, Self::Database>,
+        revisions: &[SeriesRevision<'_>],
+        submission_id: i64,
+        published: bool,
+    ) -> Result<(), crate::StoreError>;
 }
 
 impl HasDatabase for crate::SqliteStore {
     type Database = sqlx::Sqlite;
-    const INSERT_OBSERVATIONS: &'static str = "INSERT INTO observations (metric_id, area_code, period, breakdown, \
-         revision, is_current, period_kind, period_start, period_end, numerator, denominator, value, lower_ci, \
-         upper_ci, status, source, note, submission_id, published) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, 1, value ->> 5, value ->> 6, \
-         value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13, \
-         value ->> 14, value ->> 15, $2, $3 FROM json_each($1)";
+
+    async fn insert_observations(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        revisions: &[SeriesRevision<'_>],
+        submission_id: i64,
+        published: bool,
+    ) -> Result<(), crate::StoreError> {
+        crate::sqlite::insert_observations(tx, revisions, submission_id, published).await
+    }
 }
 
 impl HasDatabase for crate::PostgresStore {
     type Database = sqlx::Postgres;
-    const INSERT_OBSERVATIONS: &'static str = "INSERT INTO observations (metric_id, area_code, period, breakdown, \
-         revision, is_current, period_kind, period_start, period_end, numerator, denominator, value, lower_ci, \
-         upper_ci, status, source, note, submission_id, published) \
-         SELECT e ->> 0, e ->> 1, e ->> 2, e ->> 3, (e ->> 4)::bigint, 1, e ->> 5, e ->> 6, e ->> 7, \
-         (e ->> 8)::double precision, (e ->> 9)::double precision, (e ->> 10)::double precision, \
-         (e ->> 11)::double precision, (e ->> 12)::double precision, e ->> 13, e ->> 14, e ->> 15, $2, $3 \
-         FROM jsonb_array_elements($1::jsonb) AS e";
+
+    /// Each batch goes as one JSON array that PostgreSQL unpacks itself: binding eighteen
+    /// parameters a row costs far more than parsing the array.
+    async fn insert_observations(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        revisions: &[SeriesRevision<'_>],
+        submission_id: i64,
+        published: bool,
+    ) -> Result<(), crate::StoreError> {
+        for chunk in revisions.chunks(JSON_BATCH_ROWS) {
+            let rows: Vec<RevisionRow<'_>> = chunk.iter().map(revision_row).collect();
+            sqlx::query(
+                "INSERT INTO observations (series_id, period, revision, is_current, numerator, denominator, \
+                 value, lower_ci, upper_ci, status, source, note, submission_id, published) \
+                 SELECT (e ->> 0)::bigint, e ->> 1, (e ->> 2)::bigint, 1, (e ->> 3)::double precision, \
+                 (e ->> 4)::double precision, (e ->> 5)::double precision, (e ->> 6)::double precision, \
+                 (e ->> 7)::double precision, e ->> 8, e ->> 9, e ->> 10, $2, $3 \
+                 FROM jsonb_array_elements($1::jsonb) AS e",
+            )
+            .bind(crate::rows::to_json(&rows)?)
+            .bind(submission_id)
+            .bind(i64::from(published))
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 /// Revisions per JSON batch.
-pub(crate) const JSON_BATCH_ROWS: usize = 20_000;
+const JSON_BATCH_ROWS: usize = 20_000;
 
-/// A revision as a JSON array, in the column order of `INSERT_OBSERVATIONS`.
-pub(crate) type RevisionRow<'a> = (
-    &'a str,
-    &'a str,
-    String,
+/// A revision as a JSON array, in the column order of the PostgreSQL insert.
+type RevisionRow<'a> = (
+    i64,
     String,
     i64,
-    &'static str,
-    String,
-    String,
     Option<f64>,
     Option<f64>,
     Option<f64>,
@@ -736,18 +783,12 @@ pub(crate) type RevisionRow<'a> = (
     Option<&'a str>,
 );
 
-pub(crate) fn revision_row(revision: &crate::NewRevision) -> RevisionRow<'_> {
-    let o = &revision.observation;
-    let key = &o.key;
+fn revision_row<'a>(revision: &SeriesRevision<'a>) -> RevisionRow<'a> {
+    let o = &revision.revision.observation;
     (
-        key.metric_id.as_str(),
-        key.area_code.as_str(),
-        key.period.code(),
-        crate::returns::key_breakdown(key),
-        revision.revision,
-        key.period.kind().code(),
-        key.period.start().to_string(),
-        key.period.end().to_string(),
+        revision.series_id,
+        o.key.period.code(),
+        revision.revision.revision,
         o.numerator,
         o.denominator,
         o.value,
@@ -757,4 +798,71 @@ pub(crate) fn revision_row(revision: &crate::NewRevision) -> RevisionRow<'_> {
         o.source.as_deref(),
         o.note.as_deref(),
     )
+}
+
+/// A revision with the id of its series (metric, area and breakdown).
+pub(crate) struct SeriesRevision<'a> {
+    pub(crate) series_id: i64,
+    pub(crate) revision: &'a crate::NewRevision,
+}
+
+/// A series as its metric, area and breakdown text.
+pub(crate) type SeriesKey<'a> = (&'a str, &'a str, String);
+
+/// The distinct series of `revisions`, in order.
+pub(crate) fn series_of(revisions: &[crate::NewRevision]) -> Vec<SeriesKey<'_>> {
+    let series: std::collections::BTreeSet<SeriesKey<'_>> = revisions
+        .iter()
+        .map(|r| {
+            let key = &r.observation.key;
+            (
+                key.metric_id.as_str(),
+                key.area_code.as_str(),
+                crate::returns::key_breakdown(key),
+            )
+        })
+        .collect();
+    series.into_iter().collect()
+}
+
+/// Pairs each revision with its series' id from `ids`, which must hold every series.
+pub(crate) fn with_series_ids<'a>(
+    revisions: &'a [crate::NewRevision],
+    ids: &std::collections::HashMap<(String, String, String), i64>,
+) -> Result<Vec<SeriesRevision<'a>>, crate::StoreError> {
+    // Revisions come in key order, so a series' rows mostly follow one another: looking up
+    // only when the series changes saves a hash of three strings a row.
+    let mut last: Option<(&crate::NewRevision, i64)> = None;
+    revisions
+        .iter()
+        .map(|revision| {
+            let key = &revision.observation.key;
+            let same_series = last.is_some_and(|(previous, _)| {
+                let earlier = &previous.observation.key;
+                earlier.metric_id == key.metric_id
+                    && earlier.area_code == key.area_code
+                    && earlier.breakdown == key.breakdown
+            });
+            let series_id = match last {
+                Some((_, id)) if same_series => id,
+                _ => *ids
+                    .get(&(
+                        key.metric_id.as_str().to_owned(),
+                        key.area_code.as_str().to_owned(),
+                        crate::returns::key_breakdown(key),
+                    ))
+                    .ok_or_else(|| {
+                        crate::StoreError::Corrupt(format!(
+                            "no series was stored for {} in {}",
+                            key.metric_id, key.area_code
+                        ))
+                    })?,
+            };
+            last = Some((revision, series_id));
+            Ok(SeriesRevision {
+                series_id,
+                revision,
+            })
+        })
+        .collect()
 }

@@ -49,6 +49,9 @@ pub enum StoreError {
     /// The database could not be reached or answered with an error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite refused a bulk insert made through its own interface.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// The schema could not be brought up to date.
     #[error("the database schema could not be migrated: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "returns",
         include_str!("../migrations/postgres/0003_returns.sql"),
     ),
+    (
+        "series",
+        include_str!("../migrations/postgres/0004_series.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 
