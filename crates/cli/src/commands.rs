@@ -9,7 +9,7 @@ use h2h_store::Store;
 use h2h_web::contract::{AreaJson, MetricJson, OutcomeJson};
 
 use crate::output::Listing;
-use crate::{Bench, Cli, Command, Import};
+use crate::{Bench, Cli, Command, Import, PlanCommand};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -101,6 +101,146 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 read_definitions(&store, &file, sheet.as_deref(), h2h_ingest::read_metrics).await?;
             store.save_local_metrics(&metrics).await?;
             report_definitions(metrics.len(), &rejected)
+        }
+        Command::Import(Import::Plan { file, sheet, user }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            let user = user
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| String::from("unknown"));
+            let import =
+                h2h_ingest::import_plan(store.as_ref(), &name, &bytes, sheet.as_deref(), &user)
+                    .await?;
+            for column in &import.ignored_columns {
+                eprintln!(
+                    "warning: {name}: the column {column:?} is not part of the format and was ignored"
+                );
+            }
+            for problem in &import.rejected {
+                eprintln!("{problem}");
+            }
+            for (title, saved) in &import.saved {
+                println!(
+                    "{title}: {} actions, {} updates added",
+                    saved.actions, saved.updates_added
+                );
+            }
+            Ok(if import.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Plan(PlanCommand::Show {
+            area,
+            plan,
+            as_of,
+            format,
+        }) => {
+            let area = known_area(&store, &area).await?;
+            let as_of = match as_of {
+                Some(text) => parse_date(&text)?,
+                None => time::OffsetDateTime::now_utc().date(),
+            };
+            let plans = store.plans(Some(&area)).await?;
+            let titles = || {
+                plans
+                    .iter()
+                    .map(|p| format!("{:?}", p.title))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let chosen = match &plan {
+                Some(title) => plans
+                    .iter()
+                    .find(|p| p.title.eq_ignore_ascii_case(title.trim()))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{area} has no plan called {title:?}; its plans: {}",
+                            titles()
+                        )
+                    })?,
+                None => match plans.as_slice() {
+                    [only] => only,
+                    [] => anyhow::bail!(
+                        "{area} has no delivery plan; `h2h import plan FILE` loads one"
+                    ),
+                    _ => anyhow::bail!(
+                        "{area} has several plans; name one with --plan: {}",
+                        titles()
+                    ),
+                },
+            };
+            let stored = store.plan(chosen.id).await?.ok_or_else(|| {
+                anyhow::anyhow!("the plan {:?} has just been removed", chosen.title)
+            })?;
+            let shown = h2h_web::contract::PlanShowJson::new(&stored, as_of);
+            if format == crate::output::Format::Json {
+                crate::output::print_json(&shown)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Listing {
+                headers: &[
+                    "action_no",
+                    "status",
+                    "overdue",
+                    "deadline",
+                    "deadline_date",
+                    "leads",
+                    "objective",
+                    "action",
+                    "metric_ids",
+                    "updates",
+                    "last_update",
+                ],
+                records: shown.actions,
+                cells: |a| {
+                    vec![
+                        a.action_no.clone(),
+                        a.status.clone(),
+                        if a.overdue {
+                            "overdue".into()
+                        } else {
+                            String::new()
+                        },
+                        a.deadline_text.clone(),
+                        a.deadline_date.clone().unwrap_or_default(),
+                        a.leads.join("; "),
+                        a.objective.clone(),
+                        a.action.clone(),
+                        a.metric_ids.join(";"),
+                        a.updates.len().to_string(),
+                        a.updates.last().map(|u| u.text.clone()).unwrap_or_default(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan(PlanCommand::List { area, format }) => {
+            let area = match area {
+                Some(code) => Some(known_area(&store, &code).await?),
+                None => None,
+            };
+            let plans = store.plans(area.as_ref()).await?;
+            Listing {
+                headers: &["id", "area_code", "title", "actions"],
+                records: plans
+                    .iter()
+                    .map(h2h_web::contract::PlanSummaryJson::from)
+                    .collect(),
+                cells: |p| {
+                    vec![
+                        p.id.to_string(),
+                        p.area_code.clone(),
+                        p.title.clone(),
+                        p.actions.to_string(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Targets { file, sheet }) => {
             let (targets, rejected) =
@@ -337,6 +477,13 @@ async fn known_area(store: &Arc<dyn Store>, code: &str) -> anyhow::Result<h2h_do
     store.area(&parsed).await?.map(|a| a.code).ok_or_else(|| {
         anyhow::anyhow!("there is no area with the code {parsed}; `h2h areas` lists them")
     })
+}
+
+/// A date given on the command line: `YYYY-MM-DD`.
+fn parse_date(text: &str) -> anyhow::Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text.trim(), format)
+        .with_context(|| format!("{text:?} is not a date: expected YYYY-MM-DD, such as 2025-03-31"))
 }
 
 /// A figure for tables: up to three decimals, trailing zeros dropped.

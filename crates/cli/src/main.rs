@@ -46,6 +46,9 @@ enum Command {
     /// Import a file into the store.
     #[command(subcommand)]
     Import(Import),
+    /// Delivery plans: an area's plan with each action's status, deadline and history.
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Every metric with a value for an area and period: value, numerator, denominator,
     /// confidence limits, benchmark, comparison, trend and target status.
     Indicators {
@@ -87,6 +90,35 @@ enum Command {
         /// district, pfa, csp, cdp, dip_area, custom) or a group (upper_tier, lower_tier).
         #[arg(long)]
         kind: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// Show a plan: every action with its leads, deadline, status, whether it is overdue,
+    /// its linked metrics and its updates.
+    Show {
+        /// The code of the plan's area (a partnership, or England for a national plan).
+        #[arg(long)]
+        area: String,
+        /// The plan's title, when the area has more than one.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Judge overdue actions against this date (YYYY-MM-DD) rather than today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the plans held, of one area or of all.
+    List {
+        /// Only the plans of this area.
+        #[arg(long)]
+        area: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -150,6 +182,18 @@ enum Import {
         /// The worksheet to read from a workbook (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+    },
+    /// A delivery plan (plan CSV, or an Excel workbook): its actions and their updates.
+    Plan {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Who is importing it, recorded as the author of its updates (default: the
+        /// operating-system user).
+        #[arg(long, env = "H2H_USER")]
+        user: Option<String>,
     },
     /// Targets and trajectories (targets.csv, or an Excel workbook).
     Targets {

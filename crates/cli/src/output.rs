@@ -78,6 +78,21 @@ impl<T: Serialize> Listing<T> {
     }
 }
 
+/// Prints one JSON document (an object rather than a listing) to standard output.
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let write = || -> anyhow::Result<()> {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush().context("cannot write to standard output")
+    };
+    match write() {
+        Err(error) if is_broken_pipe(&error) => Ok(()),
+        other => other,
+    }
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)

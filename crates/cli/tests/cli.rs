@@ -35,6 +35,7 @@ on_both_backends!(
     importing_areas_keeps_good_rows_and_names_bad_ones,
     bad_input_exits_2_with_a_message_and_no_panic,
     serve_answers_health_checks,
+    a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
 );
 
 async fn areas_list_every_kind_with_population_and_parents(url: &str) {
@@ -213,4 +214,157 @@ async fn serve_answers_health_checks(url: &str) {
     server.wait().unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"status\":\"ok\""), "{response}");
+}
+
+/// An independent plan in the `plans.md` format: statuses in their several spellings,
+/// deadlines that are and are not dates, an action with two dated updates given out of order.
+const PLAN: &str = "\
+plan,area_code,theme,objective,objective_lead,outcome,action_no,action,lead,resources,deadline,status,measures,metric_ids,coverage,update_date,update,update_area
+Test plan,E06000047,Theme A,Objective 1,Lead X,Outcome 1,1.1,Open a hub,Police/Council,,31/03/2025,A,Referrals,cdof.h3_neighbourhood_crime,,30/06/2024,Second update,E06000047
+Test plan,E06000047,Theme A,Objective 1,Lead X,Outcome 1,1.1,Open a hub,Police/Council,,31/03/2025,R,Referrals,cdof.h3_neighbourhood_crime,,2024-03-31,First update,
+Test plan,E06000047,Theme A,Objective 1,Lead X,Outcome 1,1.2,Train staff,NHS,,By end March 2024,Complete,,,,,,
+Test plan,E06000047,Theme A,Objective 2,,,2.1,Keep going,Council,,Business as usual,g,,,,,,
+Test plan,E06000047,Theme A,Objective 2,,,2.2,Bad status,Council,,,purple,,,,,,
+";
+
+async fn a_plan_is_imported_and_shown_with_statuses_deadlines_and_history(url: &str) {
+    let dir = tempfile_dir();
+    let path = dir.join("plan.csv");
+    std::fs::write(&path, PLAN).unwrap();
+    let import = h2h(
+        url,
+        &["import", "plan", path.to_str().unwrap(), "--user", "tester"],
+    );
+    assert_eq!(
+        import.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&import.stderr);
+    assert!(
+        stderr.contains("line 6") && stderr.contains("status"),
+        "{stderr}"
+    );
+
+    let shown = h2h(
+        url,
+        &[
+            "plan",
+            "show",
+            "--area",
+            "E06000047",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-04-01",
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["plan"]["title"], "Test plan");
+    assert_eq!(shown["plan"]["as_of"], "2025-04-01");
+    let actions = shown["actions"].as_array().unwrap();
+    let numbers: Vec<&str> = actions
+        .iter()
+        .map(|a| a["action_no"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1.1", "1.2", "2.1"]);
+    let hub = &actions[0];
+    assert_eq!(hub["leads"], serde_json::json!(["Police", "Council"]));
+    assert_eq!(hub["deadline_text"], "31/03/2025");
+    assert_eq!(hub["deadline_date"], "2025-03-31");
+    assert_eq!(hub["status"], "red");
+    assert_eq!(hub["overdue"], true);
+    assert_eq!(
+        hub["metric_ids"],
+        serde_json::json!(["cdof.h3_neighbourhood_crime"])
+    );
+    let updates = hub["updates"].as_array().unwrap();
+    let texts: Vec<&str> = updates
+        .iter()
+        .map(|u| u["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["First update", "Second update"]);
+    assert_eq!(updates[0]["date"], "2024-03-31");
+    assert_eq!(updates[0]["status"], "red");
+    assert_eq!(updates[1]["status"], "amber");
+    assert_eq!(updates[1]["area_code"], "E06000047");
+    assert_eq!(updates[1]["author"], "tester");
+    let trained = &actions[1];
+    assert_eq!(
+        (trained["status"].as_str(), trained["overdue"].as_bool()),
+        (Some("blue"), Some(false))
+    );
+    assert_eq!(trained["deadline_date"], "2024-03-31");
+    let ongoing = &actions[2];
+    assert_eq!(
+        (
+            ongoing["status"].as_str(),
+            ongoing["deadline_date"].is_null()
+        ),
+        (Some("green"), true)
+    );
+    assert_eq!(ongoing["overdue"], false);
+
+    let earlier = h2h(
+        url,
+        &[
+            "plan",
+            "show",
+            "--area",
+            "E06000047",
+            "--format",
+            "json",
+            "--as-of",
+            "2025-03-31",
+        ],
+    );
+    let earlier: Value = serde_json::from_slice(&earlier.stdout).unwrap();
+    assert_eq!(earlier["actions"][0]["overdue"], false);
+    let csv = h2h(
+        url,
+        &[
+            "plan",
+            "show",
+            "--area",
+            "E06000047",
+            "--format",
+            "csv",
+            "--as-of",
+            "2025-04-01",
+        ],
+    );
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(
+        csv.starts_with("action_no,status,overdue,deadline,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 4);
+    let bad_date = h2h(
+        url,
+        &["plan", "show", "--area", "E06000047", "--as-of", "1 April"],
+    );
+    assert_eq!(bad_date.status.code(), Some(2));
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "h2h-cli-plan-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }

@@ -11,6 +11,7 @@ pub mod geography;
 pub mod indicators;
 pub mod metric;
 pub mod period;
+pub mod plan;
 pub mod statistics;
 pub mod values;
 
@@ -22,4 +23,5 @@ pub use catalogue::{
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
 pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};
+pub use plan::{ActionUpdate, Deadline, DeliveryStatus, Plan, PlanAction};
 pub use values::{Breakdown, Observation, ValueKey, ValueStatus};

@@ -10,6 +10,19 @@ use crate::csv_table::IngestError;
 /// The demo partnership, as an `areas.csv`.
 const DEMO_AREAS: &str = include_str!("../../../fixtures/demo/areas.csv");
 
+/// The seed delivery plans, transcribed: County Durham and Darlington's, and the national
+/// action plan of 2008 to 2011.
+const DEMO_PLANS: [(&str, &str); 2] = [
+    (
+        "durham_darlington.csv",
+        include_str!("../../../fixtures/plans/durham_darlington.csv"),
+    ),
+    (
+        "national_2008_2011.csv",
+        include_str!("../../../fixtures/plans/national_2008_2011.csv"),
+    ),
+];
+
 /// Why the demo could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -24,7 +37,8 @@ pub enum DemoError {
     Published(#[from] crate::submit::ImportError),
 }
 
-/// Loads the demo partnership and the published figures into `store`. Loading them again
+/// Loads the demo partnership, the published figures and the seed delivery plans into
+/// `store`. Loading them again
 /// changes nothing.
 pub async fn load_demo(store: &dyn Store) -> Result<(), DemoError> {
     let file = read_areas("fixtures/demo/areas.csv", DEMO_AREAS)?;
@@ -42,6 +56,17 @@ pub async fn load_demo(store: &dyn Store) -> Result<(), DemoError> {
             unchanged = loaded.unchanged,
             "published figures loaded"
         );
+    }
+    for (name, text) in DEMO_PLANS {
+        let author = format!("import of {name}");
+        let import =
+            crate::plan_file::import_plan(store, name, text.as_bytes(), None, &author).await?;
+        if let Some(problem) = import.rejected.first() {
+            return Err(problem.to_error().into());
+        }
+        for (title, saved) in import.saved {
+            tracing::info!(%title, actions = saved.actions, updates = saved.updates_added, "delivery plan loaded");
+        }
     }
     Ok(())
 }

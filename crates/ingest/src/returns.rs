@@ -156,7 +156,7 @@ pub struct RejectedRow {
 
 impl RejectedRow {
     /// A rejection of `row` for the value of `column`.
-    fn new(row: &Row<'_>, column: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(row: &Row<'_>, column: &str, reason: impl Into<String>) -> Self {
         Self {
             file: row.file().to_owned(),
             sheet: row.sheet().map(str::to_owned),
@@ -226,10 +226,14 @@ pub type MetricsFile = CheckedFile<Metric>;
 pub type TargetsFile = CheckedFile<Target>;
 
 /// A row's check: the value, or the rejection (boxed, as rejections are large and rare).
-type Checked<T> = Result<T, Box<RejectedRow>>;
+pub(crate) type Checked<T> = Result<T, Box<RejectedRow>>;
 
 /// A rejection of `row` for the value of `column`.
-fn rejection(row: &Row<'_>, column: &str, reason: impl Into<String>) -> Box<RejectedRow> {
+pub(crate) fn rejection(
+    row: &Row<'_>,
+    column: &str,
+    reason: impl Into<String>,
+) -> Box<RejectedRow> {
     Box::new(RejectedRow::new(row, column, reason))
 }
 
@@ -944,7 +948,7 @@ fn check_in_unit(row: &Row<'_>, column: &str, unit: Unit, value: f64) -> Checked
 }
 
 /// "row" in a workbook, "line" in a CSV file.
-fn line_word(row: &Row<'_>) -> &'static str {
+pub(crate) fn line_word(row: &Row<'_>) -> &'static str {
     if row.sheet().is_some() { "row" } else { "line" }
 }
 
@@ -974,7 +978,11 @@ fn known_metric<'c>(row: &Row<'_>, context: &'c ImportContext) -> Checked<&'c Me
 }
 
 /// The current code of the row's area, which the context must know.
-fn known_area(row: &Row<'_>, column: &str, context: &ImportContext) -> Checked<AreaCode> {
+pub(crate) fn known_area(
+    row: &Row<'_>,
+    column: &str,
+    context: &ImportContext,
+) -> Checked<AreaCode> {
     let Some(text) = row.optional(column) else {
         return Err(rejection(row, column, "is blank: expected an area code"));
     };

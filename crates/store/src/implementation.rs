@@ -539,6 +539,206 @@ macro_rules! implement_store {
                 Ok(crate::RecordedReturn { submission_id })
             }
 
+            async fn save_plan(
+                &self,
+                plan: &h2h_domain::Plan,
+                recorded_at: &str,
+            ) -> Result<crate::SavedPlan, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO plans (area_code, title) VALUES ($1, $2) ON CONFLICT (area_code, title) DO NOTHING")
+                    .bind(plan.area_code.as_str())
+                    .bind(plan.title.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                let (plan_id,): (i64,) = sqlx::query_as("SELECT id FROM plans WHERE area_code = $1 AND title = $2")
+                    .bind(plan.area_code.as_str())
+                    .bind(plan.title.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let mut saved = crate::SavedPlan { plan_id, ..crate::SavedPlan::default() };
+                for (position, action) in (0_i64..).zip(&plan.actions) {
+                    let metric_ids: Vec<&str> = action.metric_ids.iter().map(|m| m.as_str()).collect();
+                    let (action_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO plan_actions (plan_id, position, action_no, theme, objective, objective_lead, \
+                         outcome, action, leads, resources, deadline_text, deadline_date, status, measures, \
+                         metric_ids, coverage, version) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) \
+                         ON CONFLICT (plan_id, action_no) DO UPDATE SET position = excluded.position, \
+                         theme = excluded.theme, objective = excluded.objective, \
+                         objective_lead = excluded.objective_lead, outcome = excluded.outcome, \
+                         action = excluded.action, leads = excluded.leads, resources = excluded.resources, \
+                         deadline_text = excluded.deadline_text, deadline_date = excluded.deadline_date, \
+                         status = excluded.status, measures = excluded.measures, \
+                         metric_ids = excluded.metric_ids, coverage = excluded.coverage, \
+                         version = plan_actions.version + 1 \
+                         RETURNING id",
+                    )
+                    .bind(plan_id)
+                    .bind(position)
+                    .bind(action.action_no.as_str())
+                    .bind(action.theme.as_deref())
+                    .bind(action.objective.as_str())
+                    .bind(action.objective_lead.as_deref())
+                    .bind(action.outcome.as_deref())
+                    .bind(action.action.as_str())
+                    .bind(crate::rows::to_json(&action.leads)?)
+                    .bind(action.resources.as_deref())
+                    .bind(action.deadline.text.as_str())
+                    .bind(action.deadline.date.map(crate::plans::date_text))
+                    .bind(action.status.code())
+                    .bind(action.measures.as_deref())
+                    .bind(crate::rows::to_json(&metric_ids)?)
+                    .bind(action.coverage.as_deref())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    saved.actions += 1;
+                    for update in &action.updates {
+                        // An update already in the history (same date, text and area) is not
+                        // added again, so importing a plan twice changes nothing.
+                        let added = sqlx::query(
+                            "INSERT INTO action_updates (action_id, update_date, author, text, area_code, status, \
+                             recorded_at) \
+                             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM action_updates \
+                             WHERE action_id = $1 AND COALESCE(update_date, '') = COALESCE($2, '') \
+                             AND text = $4 AND COALESCE(area_code, '') = COALESCE($5, ''))",
+                        )
+                        .bind(action_id)
+                        .bind(update.date.map(crate::plans::date_text))
+                        .bind(update.author.as_str())
+                        .bind(update.text.as_str())
+                        .bind(update.area_code.as_ref().map(|a| a.as_str()))
+                        .bind(update.status.code())
+                        .bind(recorded_at)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        saved.updates_added += added;
+                    }
+                }
+                bump_data_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(saved)
+            }
+
+            async fn plans(
+                &self,
+                area: Option<&h2h_domain::AreaCode>,
+            ) -> Result<Vec<crate::PlanSummary>, crate::StoreError> {
+                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT p.id, p.title, p.area_code, (SELECT COUNT(*) FROM plan_actions a WHERE a.plan_id = p.id) \
+                     FROM plans p WHERE $1 IS NULL OR p.area_code = $1 ORDER BY p.area_code, p.title",
+                )
+                .bind(area.map(|a| a.as_str()))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, title, area_code, actions)| {
+                        Ok(crate::PlanSummary {
+                            id,
+                            title,
+                            area_code: crate::rows::code(&area_code)?,
+                            actions: u64::try_from(actions).unwrap_or(0),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn plan(&self, id: i64) -> Result<Option<crate::StoredPlan>, crate::StoreError> {
+                let plan: Option<(String, String)> = sqlx::query_as("SELECT title, area_code FROM plans WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some((title, area_code)) = plan else {
+                    return Ok(None);
+                };
+                let rows: Vec<crate::plans::ActionRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM plan_actions WHERE plan_id = $1 ORDER BY position",
+                    crate::plans::ACTION_COLUMNS
+                ))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut actions = rows
+                    .into_iter()
+                    .map(crate::plans::action)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let updates: Vec<crate::plans::UpdateRow> = sqlx::query_as(
+                    "SELECT u.action_id, u.update_date, u.author, u.text, u.area_code, u.status \
+                     FROM action_updates u JOIN plan_actions a ON a.id = u.action_id \
+                     WHERE a.plan_id = $1 ORDER BY u.id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                let positions: std::collections::HashMap<i64, usize> =
+                    actions.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+                for row in updates {
+                    let (action_id, update) = crate::plans::update(row)?;
+                    if let Some(action) = positions.get(&action_id).and_then(|&i| actions.get_mut(i)) {
+                        action.action.updates.push(update);
+                    }
+                }
+                for action in &mut actions {
+                    // Undated first, then by date; the order recorded among equals.
+                    action.action.updates.sort_by_key(|u| u.date);
+                }
+                Ok(Some(crate::StoredPlan {
+                    id,
+                    title,
+                    area_code: crate::rows::code(&area_code)?,
+                    actions,
+                }))
+            }
+
+            async fn add_action_update(
+                &self,
+                action_id: i64,
+                version: i64,
+                update: &h2h_domain::ActionUpdate,
+                recorded_at: &str,
+            ) -> Result<i64, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let moved = sqlx::query(
+                    "UPDATE plan_actions SET status = $1, version = version + 1 WHERE id = $2 AND version = $3",
+                )
+                .bind(update.status.code())
+                .bind(action_id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved != 1 {
+                    let exists: Option<(i64,)> = sqlx::query_as("SELECT version FROM plan_actions WHERE id = $1")
+                        .bind(action_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Err(match exists {
+                        None => crate::StoreError::Refused(format!("there is no action {action_id}")),
+                        Some(_) => crate::StoreError::Conflict(
+                            "someone else changed this action after you opened it; nothing was saved: \
+                             reload it to see their change"
+                                .to_owned(),
+                        ),
+                    });
+                }
+                sqlx::query(
+                    "INSERT INTO action_updates (action_id, update_date, author, text, area_code, status, recorded_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(action_id)
+                .bind(update.date.map(crate::plans::date_text))
+                .bind(update.author.as_str())
+                .bind(update.text.as_str())
+                .bind(update.area_code.as_ref().map(|a| a.as_str()))
+                .bind(update.status.code())
+                .bind(recorded_at)
+                .execute(&mut *tx)
+                .await?;
+                bump_data_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(version + 1)
+            }
+
             async fn current_observations(
                 &self,
                 metrics: Option<&[h2h_domain::MetricId]>,

@@ -5,6 +5,7 @@
 //! definition in [`implementation`]; only connection set-up and DDL differ per backend.
 
 mod implementation;
+mod plans;
 mod postgres;
 mod returns;
 mod rows;
@@ -20,6 +21,7 @@ use h2h_domain::{
     PopulationEstimate, Reference, Target,
 };
 
+pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
 pub use postgres::PostgresStore;
 pub use returns::{
     NewRevision, NewSubmission, RecordedReturn, RejectedRowRecord, StoredObservation, Submission,
@@ -52,6 +54,10 @@ pub enum StoreError {
     /// SQLite refused a bulk insert made through its own interface.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A change was made to an older version of a record than the one stored: someone else
+    /// changed it first. Nothing was changed.
+    #[error("{0}")]
+    Conflict(String),
     /// The schema could not be brought up to date.
     #[error("the database schema could not be migrated: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -157,6 +163,32 @@ pub trait Store: Send + Sync + 'static {
         rejected: &[RejectedRowRecord],
         unchanged: u64,
     ) -> Result<RecordedReturn, StoreError>;
+
+    /// Saves a plan read from a file: the plan (found by area and title, or new), each action
+    /// (found by number, written as the file has it, in the file's order) and each update
+    /// not already in the action's history. `recorded_at` is when.
+    async fn save_plan(
+        &self,
+        plan: &h2h_domain::Plan,
+        recorded_at: &str,
+    ) -> Result<SavedPlan, StoreError>;
+
+    /// The plans, of one area or of all, by area and title.
+    async fn plans(&self, area: Option<&AreaCode>) -> Result<Vec<PlanSummary>, StoreError>;
+
+    /// A plan with its actions and their histories.
+    async fn plan(&self, id: i64) -> Result<Option<StoredPlan>, StoreError>;
+
+    /// Adds an update to an action's history and sets its status, provided the action is
+    /// still at `version` (else [`StoreError::Conflict`], and nothing changes). Gives the
+    /// action's new version.
+    async fn add_action_update(
+        &self,
+        action_id: i64,
+        version: i64,
+        update: &h2h_domain::ActionUpdate,
+        recorded_at: &str,
+    ) -> Result<i64, StoreError>;
 
     /// The current revision of every value, optionally only for some metrics.
     async fn current_observations(

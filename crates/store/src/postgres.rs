@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "series",
         include_str!("../migrations/postgres/0004_series.sql"),
     ),
+    (
+        "plans",
+        include_str!("../migrations/postgres/0005_plans.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "series",
         include_str!("../migrations/sqlite/0004_series.sql"),
     ),
+    ("plans", include_str!("../migrations/sqlite/0005_plans.sql")),
 ];
 use crate::implementation::{implement_store, migrator};
 

@@ -493,3 +493,175 @@ pub struct ErrorJson {
     /// What went wrong, in words a person can act on.
     pub error: String,
 }
+
+/// A plan held, as listed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanSummaryJson {
+    /// The plan's id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The area it belongs to.
+    pub area_code: String,
+    /// How many actions it has.
+    pub actions: u64,
+}
+
+impl From<&h2h_store::PlanSummary> for PlanSummaryJson {
+    fn from(plan: &h2h_store::PlanSummary) -> Self {
+        Self {
+            id: plan.id,
+            title: plan.title.clone(),
+            area_code: plan.area_code.as_str().to_owned(),
+            actions: plan.actions,
+        }
+    }
+}
+
+/// A delivery plan as `h2h plan show --format json` and the API give it: the plan and its
+/// actions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanShowJson {
+    /// The plan.
+    pub plan: PlanJson,
+    /// Its actions, in plan order.
+    pub actions: Vec<PlanActionJson>,
+}
+
+/// A delivery plan's heading.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanJson {
+    /// The plan's id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The area it belongs to.
+    pub area_code: String,
+    /// The date overdue actions are judged against (ISO).
+    pub as_of: String,
+    /// How many actions it has.
+    pub actions: usize,
+    /// How many of them are overdue.
+    pub overdue: usize,
+}
+
+/// An action of a plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanActionJson {
+    /// The action's id in the store.
+    pub id: i64,
+    /// Its version, which moves on every change.
+    pub version: i64,
+    /// Its number or code in the plan.
+    pub action_no: String,
+    /// What is to be done.
+    pub action: String,
+    /// The theme it sits under.
+    pub theme: Option<String>,
+    /// The objective it serves.
+    pub objective: String,
+    /// Who leads the objective.
+    pub objective_lead: Option<String>,
+    /// The outcome it serves.
+    pub outcome: Option<String>,
+    /// Who leads it.
+    pub leads: Vec<String>,
+    /// Resources, as written.
+    pub resources: Option<String>,
+    /// The deadline as written.
+    pub deadline_text: String,
+    /// The date read from the deadline (ISO), if it names one.
+    pub deadline_date: Option<String>,
+    /// `not_started`, `red`, `amber`, `green`, `blue` (complete) or `closed`.
+    pub status: String,
+    /// The status in words, such as `Red: off track`.
+    pub status_label: String,
+    /// Whether the deadline date has passed and the action is neither complete nor closed.
+    pub overdue: bool,
+    /// The date of the latest dated update (ISO).
+    pub last_updated: Option<String>,
+    /// How impact is measured, as written.
+    pub measures: Option<String>,
+    /// The metrics it is meant to move.
+    pub metric_ids: Vec<String>,
+    /// Where it applies, as written.
+    pub coverage: Option<String>,
+    /// Its history, in date order (undated first).
+    pub updates: Vec<ActionUpdateJson>,
+}
+
+/// An entry in an action's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionUpdateJson {
+    /// The date it is about (ISO), if it has one.
+    pub date: Option<String>,
+    /// Who wrote it.
+    pub author: String,
+    /// What it says.
+    pub text: String,
+    /// The local authority it is about, if one.
+    pub area_code: Option<String>,
+    /// The status set with it.
+    pub status: String,
+}
+
+fn iso(date: time::Date) -> String {
+    let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+impl PlanShowJson {
+    /// A stored plan with each action judged overdue or not on `as_of`.
+    pub fn new(plan: &h2h_store::StoredPlan, as_of: time::Date) -> Self {
+        let actions: Vec<PlanActionJson> = plan
+            .actions
+            .iter()
+            .map(|stored| {
+                let a = &stored.action;
+                PlanActionJson {
+                    id: stored.id,
+                    version: stored.version,
+                    action_no: a.action_no.clone(),
+                    action: a.action.clone(),
+                    theme: a.theme.clone(),
+                    objective: a.objective.clone(),
+                    objective_lead: a.objective_lead.clone(),
+                    outcome: a.outcome.clone(),
+                    leads: a.leads.clone(),
+                    resources: a.resources.clone(),
+                    deadline_text: a.deadline.text.clone(),
+                    deadline_date: a.deadline.date.map(iso),
+                    status: a.status.code().to_owned(),
+                    status_label: a.status.label().to_owned(),
+                    overdue: a.is_overdue(as_of),
+                    last_updated: a.last_updated().map(iso),
+                    measures: a.measures.clone(),
+                    metric_ids: a.metric_ids.iter().map(|m| m.as_str().to_owned()).collect(),
+                    coverage: a.coverage.clone(),
+                    updates: a
+                        .updates
+                        .iter()
+                        .map(|u| ActionUpdateJson {
+                            date: u.date.map(iso),
+                            author: u.author.clone(),
+                            text: u.text.clone(),
+                            area_code: u.area_code.as_ref().map(|c| c.as_str().to_owned()),
+                            status: u.status.code().to_owned(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Self {
+            plan: PlanJson {
+                id: plan.id,
+                title: plan.title.clone(),
+                area_code: plan.area_code.as_str().to_owned(),
+                as_of: iso(as_of),
+                actions: actions.len(),
+                overdue: actions.iter().filter(|a| a.overdue).count(),
+            },
+            actions,
+        }
+    }
+}
