@@ -595,23 +595,7 @@ macro_rules! implement_store {
                     for update in &action.updates {
                         // An update already in the history (same date, text and area) is not
                         // added again, so importing a plan twice changes nothing.
-                        let added = sqlx::query(
-                            "INSERT INTO action_updates (action_id, update_date, author, text, area_code, status, \
-                             recorded_at) \
-                             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM action_updates \
-                             WHERE action_id = $1 AND COALESCE(update_date, '') = COALESCE($2, '') \
-                             AND text = $4 AND COALESCE(area_code, '') = COALESCE($5, ''))",
-                        )
-                        .bind(action_id)
-                        .bind(update.date.map(crate::plans::date_text))
-                        .bind(update.author.as_str())
-                        .bind(update.text.as_str())
-                        .bind(update.area_code.as_ref().map(|a| a.as_str()))
-                        .bind(update.status.code())
-                        .bind(recorded_at)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
+                        let added = insert_action_update(&mut tx, action_id, update, recorded_at, true).await?;
                         saved.updates_added += added;
                     }
                 }
@@ -721,19 +705,7 @@ macro_rules! implement_store {
                         ),
                     });
                 }
-                sqlx::query(
-                    "INSERT INTO action_updates (action_id, update_date, author, text, area_code, status, recorded_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(action_id)
-                .bind(update.date.map(crate::plans::date_text))
-                .bind(update.author.as_str())
-                .bind(update.text.as_str())
-                .bind(update.area_code.as_ref().map(|a| a.as_str()))
-                .bind(update.status.code())
-                .bind(recorded_at)
-                .execute(&mut *tx)
-                .await?;
+                insert_action_update(&mut tx, action_id, update, recorded_at, false).await?;
                 bump_data_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(version + 1)
@@ -887,6 +859,40 @@ macro_rules! implement_store {
             .execute(&mut **tx)
             .await?;
             Ok(())
+        }
+
+        /// Adds an update to an action's history; with `only_if_new`, not when the history
+        /// already has one of the same date, text and area. Gives how many rows were added.
+        async fn insert_action_update<'c>(
+            tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
+            action_id: i64,
+            update: &h2h_domain::ActionUpdate,
+            recorded_at: &str,
+            only_if_new: bool,
+        ) -> Result<u64, crate::StoreError> {
+            let mut sql = String::from(
+                "INSERT INTO action_updates (action_id, update_date, author, text, area_code, status, \
+                 recorded_at) SELECT $1, $2, $3, $4, $5, $6, $7",
+            );
+            if only_if_new {
+                sql.push_str(
+                    " WHERE NOT EXISTS (SELECT 1 FROM action_updates WHERE action_id = $1 \
+                     AND COALESCE(update_date, '') = COALESCE($2, '') AND text = $4 \
+                     AND COALESCE(area_code, '') = COALESCE($5, ''))",
+                );
+            }
+            let added = sqlx::query(&sql)
+                .bind(action_id)
+                .bind(update.date.map(crate::plans::date_text))
+                .bind(update.author.as_str())
+                .bind(update.text.as_str())
+                .bind(update.area_code.as_ref().map(|a| a.as_str()))
+                .bind(update.status.code())
+                .bind(recorded_at)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            Ok(added)
         }
 
         async fn set_metadata<'c>(
