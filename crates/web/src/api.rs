@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
-    PeriodJson, PopulationJson, ReferenceJson, RejectedRowJson, RevisionJson, SubmissionJson,
-    TargetJson, WarningJson,
+    PeriodJson, PlanShowJson, PlanSummaryJson, PopulationJson, ReferenceJson, RejectedRowJson,
+    RevisionJson, SubmissionJson, TargetJson, WarningJson,
 };
 use crate::error::{ApiError, WebError};
 use crate::snapshot::Snapshot;
@@ -31,6 +31,7 @@ use crate::snapshot::Snapshot;
         (name = "periods", description = "Reporting periods"),
         (name = "indicators", description = "Metrics' figures with intervals, comparisons, trends and targets"),
         (name = "returns", description = "Files received, the rows they were refused and the revisions of values"),
+        (name = "plans", description = "Delivery plans: actions, leads, deadlines, statuses and updates"),
         (name = "service", description = "Service health")
     )
 )]
@@ -52,6 +53,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(value_history))
         .routes(routes!(parse_period))
         .routes(routes!(list_periods))
+        .routes(routes!(list_plans))
+        .routes(routes!(get_plan))
         .routes(routes!(health))
 }
 
@@ -314,6 +317,67 @@ async fn list_rejected_rows(
 ) -> Result<Json<Vec<RejectedRowJson>>, ApiError> {
     let rows = state.store.rejected_rows(id).await?;
     Ok(Json(rows.iter().map(RejectedRowJson::from).collect()))
+}
+
+/// Which plans to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct PlansQuery {
+    /// Only the plans of this area.
+    area: Option<String>,
+}
+
+/// The delivery plans held, by area and title.
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans", params(PlansQuery),
+    responses((status = 200, description = "Plans by area and title", body = [PlanSummaryJson]),
+        (status = 400, description = "The area code is not valid", body = ErrorJson)))]
+async fn list_plans(
+    State(state): State<AppState>,
+    Query(query): Query<PlansQuery>,
+) -> Result<Json<Vec<PlanSummaryJson>>, ApiError> {
+    let area = query
+        .area
+        .as_deref()
+        .map(AreaCode::parse)
+        .transpose()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let plans = state.store.plans(area.as_ref()).await?;
+    Ok(Json(plans.iter().map(PlanSummaryJson::from).collect()))
+}
+
+/// The date a plan's overdue actions are judged against.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct PlanQuery {
+    /// `YYYY-MM-DD`; today when absent.
+    as_of: Option<String>,
+}
+
+/// A delivery plan with every action: leads, deadline as written and as a date, status,
+/// whether it is overdue, linked metrics and its updates.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
+    params(("id" = i64, Path, description = "Plan number"), PlanQuery),
+    responses((status = 200, description = "The plan and its actions", body = PlanShowJson),
+        (status = 400, description = "The date is not valid", body = ErrorJson),
+        (status = 404, description = "No such plan", body = ErrorJson)))]
+async fn get_plan(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(query): Query<PlanQuery>,
+) -> Result<Json<PlanShowJson>, ApiError> {
+    let as_of = match query.as_of.as_deref() {
+        None => time::OffsetDateTime::now_utc().date(),
+        Some(text) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            time::Date::parse(text.trim(), format).map_err(|_| {
+                WebError::BadRequest(format!("{text:?} is not a date: expected YYYY-MM-DD"))
+            })?
+        }
+    };
+    let plan = state
+        .store
+        .plan(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("there is no plan {id}")))?;
+    Ok(Json(PlanShowJson::new(&plan, as_of)))
 }
 
 /// Which value's history to show.

@@ -8,6 +8,7 @@ mod error;
 pub mod indicators;
 mod overview;
 mod pages;
+mod plans;
 mod series;
 pub mod snapshot;
 mod views;
@@ -62,6 +63,7 @@ fn app_with(state: AppState) -> Router {
     let api_doc = Arc::new(api_doc);
     Router::new()
         .merge(pages::router())
+        .merge(plans::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

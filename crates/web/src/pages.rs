@@ -32,11 +32,11 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// What the layout shows on every page.
 pub(crate) struct Layout {
-    section: &'static str,
-    catalogue_version: String,
+    pub(crate) section: &'static str,
+    pub(crate) catalogue_version: String,
 }
 
-fn layout(snapshot: &Snapshot, section: &'static str) -> Layout {
+pub(crate) fn layout(snapshot: &Snapshot, section: &'static str) -> Layout {
     Layout {
         section,
         catalogue_version: snapshot.catalogue_version.clone(),

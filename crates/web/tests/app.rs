@@ -34,8 +34,19 @@ async fn app(url: &str) -> Router {
     .await
     .unwrap();
     assert!(imported.rejected.is_empty(), "{:?}", imported.rejected);
+    let plan = h2h_ingest::import_plan(store.as_ref(), "plan.csv", PLAN.as_bytes(), None, "test")
+        .await
+        .unwrap();
+    assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
     h2h_web::app(store)
 }
+
+/// A small plan for the partnership: one red action linked to completions, one complete,
+/// one past its deadline.
+const PLAN: &str = "plan,area_code,objective,action_no,action,lead,deadline,status,metric_ids,update_date,update\n\
+    Test plan,CDP-DD,Treatment,1,Open a recovery hub,Council/NHS,31/03/2030,R,dip.completions,2024-06-30,Site not found\n\
+    Test plan,CDP-DD,Treatment,2,Train staff,NHS,March 2024,Complete,,,\n\
+    Test plan,CDP-DD,Supply,3,Close county lines,Police,December 2023,G,,2023-11-30,Two lines closed\n";
 
 /// Completions (a proportion) for Durham, Darlington and England, with a sex breakdown for
 /// Durham small enough to need suppression when published.
@@ -90,6 +101,7 @@ on_both_backends!(
     periods_parse_and_list,
     every_page_linked_from_home_answers,
     unknown_things_answer_not_found_pages,
+    a_plan_is_filtered_and_updated_with_stale_edits_refused,
 );
 
 /// Fourteen months of completions for Darlington, the last seven well above the first: the
@@ -374,6 +386,8 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/outcomes",
         "/api/v1/periods",
         "/api/v1/periods/parse",
+        "/api/v1/plans",
+        "/api/v1/plans/{id}",
         "/api/v1/references",
         "/api/v1/targets",
         "/healthz",
@@ -389,6 +403,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
                 String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
             }
             "/api/v1/submissions/{id}/rejected" => String::from("/api/v1/submissions/1/rejected"),
+            "/api/v1/plans/{id}" => String::from("/api/v1/plans/1?as_of=2025-01-01"),
             "/api/v1/warnings" => String::from("/api/v1/warnings?area=E06000047"),
             "/api/v1/values/history" => String::from(
                 "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
@@ -549,4 +564,96 @@ async fn unknown_things_answer_not_found_pages(url: &str) {
 #[test]
 fn the_openapi_document_is_stable() {
     insta::assert_json_snapshot!("openapi", h2h_web::openapi());
+}
+
+async fn post_form(app: &Router, uri: &str, form: &str) -> (StatusCode, String, String) {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+async fn a_plan_is_filtered_and_updated_with_stale_edits_refused(url: &str) {
+    let app = app(url).await;
+    let (status, plan) = get_json(&app, "/api/v1/plans/1?as_of=2025-01-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(plan["plan"]["overdue"], 1, "{plan}");
+    let actions = plan["actions"].as_array().unwrap();
+    assert_eq!(actions[2]["overdue"], true);
+    assert_eq!(actions[1]["status"], "blue");
+    let hub = &actions[0];
+    let (action_id, version) = (
+        hub["id"].as_i64().unwrap(),
+        hub["version"].as_i64().unwrap(),
+    );
+
+    let (_, _, all) = get(&app, "/plans/1").await;
+    assert!(all.contains("3 of 3 actions shown"), "{all}");
+    assert!(
+        all.contains("Red: off track") && all.contains("✖"),
+        "status in words and symbol"
+    );
+    let (_, _, red) = get(&app, "/plans/1?status=red").await;
+    assert!(red.contains("1 of 3 actions shown") && red.contains("Open a recovery hub"));
+    assert!(!red.contains("Train staff"));
+    let (_, _, police) = get(&app, "/plans/1?lead=Police").await;
+    assert!(police.contains("1 of 3 actions shown") && police.contains("Close county lines"));
+    let (_, _, exceptions) = get(&app, "/plans/1?view=exceptions").await;
+    assert!(exceptions.contains("Open a recovery hub") && !exceptions.contains("Train staff"));
+
+    let page = format!("/plans/1/actions/{action_id}");
+    let (status, _, body) = get(&app, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Site not found") && body.contains("/metrics/dip.completions"));
+    // The partnership's latest figure sums its members: (120 + 30) / (480 + 100) = 25.9%.
+    assert!(body.contains("25.9"), "{body}");
+    let form =
+        format!("version={version}&status=amber&date=2024-09-30&author=Jo+Bloggs&text=Site+found");
+    let (status, location, _) = post_form(&app, &page, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with(&page), "{location}");
+    let (status, _, body) = post_form(&app, &page, &form).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("someone else changed this action"), "{body}");
+    let (status, _, body) = post_form(
+        &app,
+        &page,
+        &format!(
+            "version={}&status=amber&date=30+September&author=Jo&text=x",
+            version + 1
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("YYYY-MM-DD"), "{body}");
+
+    let (_, plan) = get_json(&app, "/api/v1/plans/1?as_of=2025-01-01").await;
+    let hub = &plan["actions"][0];
+    assert_eq!(hub["status"], "amber");
+    let texts: Vec<&str> = hub["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Site not found", "Site found"]);
+    assert_eq!(hub["updates"][1]["author"], "Jo Bloggs");
 }
