@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::WebError;
 use crate::snapshot::Snapshot;
-use crate::views::{figure, find_areas, population, thousands};
+use crate::views::{figure, find_areas, plural, population, thousands};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -242,7 +242,7 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
                 .map(|e| (e.year, thousands(e.population)))
                 .collect(),
             child_groups: group_by_kind(&snapshot.children(&area.code), |kind| {
-                format!("{}s", kind.label())
+                plural(kind.label())
             }),
             overview,
             area: AreaRow::from(area),

@@ -8,7 +8,7 @@ use h2h_charts::{
 use h2h_domain::{Area, Metric, Period, Unit};
 
 use crate::snapshot::Snapshot;
-use crate::views::{figure_in_unit, interval_in_unit};
+use crate::views::{figure_in_unit, interval_in_unit, plural};
 
 /// A row of the series table.
 pub(crate) struct SeriesRow {
@@ -28,6 +28,8 @@ pub(crate) struct AreaRow {
     pub value: String,
     pub interval: String,
     pub comparison: String,
+    /// The area's fifth among the areas compared (Fingertips' quintiles), in words.
+    pub quintile: String,
     pub selected: bool,
 }
 
@@ -41,6 +43,9 @@ pub(crate) struct MetricSeries {
     pub areas_chart: String,
     pub benchmark_name: String,
     pub unit_label: String,
+    /// Where the area falls among the areas compared, as a sentence (empty when quintiles do
+    /// not apply: counts, or fewer than five areas).
+    pub quintile_summary: String,
 }
 
 /// Sort orders of the comparison table (no JavaScript: links carry them).
@@ -195,6 +200,7 @@ pub(crate) fn metric_series(
                     value: text(i.figures.value),
                     interval: interval_in_unit(metric, &i.figures.ci_95),
                     comparison: i.comparison.label().to_owned(),
+                    quintile: String::new(),
                     selected: other.code == area.code,
                 },
                 value: i.figures.value,
@@ -203,6 +209,7 @@ pub(crate) fn metric_series(
             });
         }
     }
+    let quintile_summary = assign_quintiles(metric, &mut compared, &area.name);
     match sort {
         SortBy::Name => compared.sort_by(|a, b| a.row.name.cmp(&b.row.name)),
         SortBy::ValueAscending => compared.sort_by(|a, b| {
@@ -231,7 +238,7 @@ pub(crate) fn metric_series(
         engine.resolve(metric, b, &p, None)?.0.value
     });
     let period_label = latest.map(|p| p.label()).unwrap_or_default();
-    let kind_label = format!("{}s", area.kind.label().to_lowercase());
+    let kind_label = plural(&area.kind.label().to_lowercase());
     let bars_title = format!("{} in {period_label}: {kind_label} compared", metric.name);
     let bars_description = format!(
         "Each {} with its value and 95% confidence interval{}; the table below gives the figures.",
@@ -269,7 +276,43 @@ pub(crate) fn metric_series(
         areas_chart,
         benchmark_name,
         unit_label: unit,
+        quintile_summary,
     }
+}
+
+/// Puts each compared area in its fifth of the areas' values (Fingertips' quintile
+/// benchmarking; 1 is the best fifth when the metric has a better direction, else the lowest),
+/// and says where `area_name` falls. Counts are not put in fifths: areas differ in size.
+fn assign_quintiles(metric: &Metric, compared: &mut [Compared], area_name: &str) -> String {
+    if metric.unit == Unit::Count {
+        return String::new();
+    }
+    let values: Vec<f64> = compared.iter().filter_map(|c| c.value).collect();
+    let Some(bounds) = h2h_domain::statistics::QuintileBounds::new(&values) else {
+        return String::new();
+    };
+    let judged = metric.polarity != h2h_domain::Polarity::NoJudgement;
+    let words = |q: u8| match (q, judged) {
+        (1, true) => "1 (best fifth)".to_owned(),
+        (5, true) => "5 (worst fifth)".to_owned(),
+        (1, false) => "1 (lowest fifth)".to_owned(),
+        (5, false) => "5 (highest fifth)".to_owned(),
+        (q, _) => q.to_string(),
+    };
+    let mut summary = String::new();
+    for c in compared.iter_mut() {
+        if let Some(q) = bounds.category(c.value, metric.polarity) {
+            c.row.quintile = words(q);
+            if c.row.selected {
+                summary = format!(
+                    "{area_name} is in quintile {} of the {} areas compared.",
+                    c.row.quintile,
+                    values.len()
+                );
+            }
+        }
+    }
+    summary
 }
 
 /// An area in the comparison, with what its bar needs.
@@ -286,4 +329,93 @@ fn capitalise(text: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use h2h_domain::{Catalogue, Polarity};
+
+    fn compared(values: &[f64], selected: usize) -> Vec<Compared> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Compared {
+                row: AreaRow {
+                    code: format!("E0600000{i}"),
+                    name: format!("Area {i}"),
+                    value: v.to_string(),
+                    interval: String::new(),
+                    comparison: String::new(),
+                    quintile: String::new(),
+                    selected: i == selected,
+                },
+                value: Some(v),
+                interval: None,
+                category: Category::NotCompared,
+            })
+            .collect()
+    }
+
+    fn proportion(polarity: Polarity) -> Metric {
+        let catalogue = Catalogue::shipped().unwrap();
+        let mut metric = catalogue
+            .metrics
+            .iter()
+            .find(|m| m.unit == Unit::Proportion)
+            .unwrap()
+            .clone();
+        metric.polarity = polarity;
+        metric
+    }
+
+    #[test]
+    fn areas_fall_in_fifths_best_first_when_higher_is_better() {
+        let values: Vec<f64> = (1..=10).map(f64::from).collect();
+        let mut rows = compared(&values, 9);
+        let summary = assign_quintiles(&proportion(Polarity::HigherIsBetter), &mut rows, "Area 9");
+        let fifths: Vec<&str> = rows.iter().map(|r| r.row.quintile.as_str()).collect();
+        assert_eq!(
+            fifths,
+            [
+                "5 (worst fifth)",
+                "5 (worst fifth)",
+                "4",
+                "4",
+                "3",
+                "3",
+                "2",
+                "2",
+                "1 (best fifth)",
+                "1 (best fifth)"
+            ]
+        );
+        assert_eq!(
+            summary,
+            "Area 9 is in quintile 1 (best fifth) of the 10 areas compared."
+        );
+        let mut rows = compared(&values, 0);
+        assign_quintiles(&proportion(Polarity::NoJudgement), &mut rows, "Area 0");
+        assert_eq!(rows[0].row.quintile, "1 (lowest fifth)");
+    }
+
+    #[test]
+    fn area_kinds_are_made_plural() {
+        assert_eq!(plural("unitary authority"), "unitary authorities");
+        assert_eq!(plural("county"), "counties");
+        assert_eq!(plural("district"), "districts");
+        assert_eq!(plural("dip area"), "dip areas");
+        assert_eq!(plural("way"), "ways");
+    }
+
+    #[test]
+    fn counts_and_fewer_than_five_areas_have_no_quintiles() {
+        let mut rows = compared(&[1.0, 2.0, 3.0, 4.0], 0);
+        assert!(assign_quintiles(&proportion(Polarity::HigherIsBetter), &mut rows, "A").is_empty());
+        let mut count = proportion(Polarity::HigherIsBetter);
+        count.unit = Unit::Count;
+        let mut rows = compared(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 0);
+        assert!(assign_quintiles(&count, &mut rows, "A").is_empty());
+        assert!(rows.iter().all(|r| r.row.quintile.is_empty()));
+    }
 }

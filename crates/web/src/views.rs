@@ -98,6 +98,21 @@ pub(crate) fn population(value: Option<u64>) -> String {
     value.map_or_else(|| String::from("Not available"), thousands)
 }
 
+/// The plural of an English noun phrase as area kinds are named: `county` → `counties`,
+/// `unitary authority` → `unitary authorities`, `district` → `districts`.
+pub(crate) fn plural(noun: &str) -> String {
+    let consonant_y = noun.ends_with('y')
+        && !noun
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(|c| "aeiou".contains(c));
+    match noun.strip_suffix('y') {
+        Some(stem) if consonant_y => format!("{stem}ies"),
+        _ => format!("{noun}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
