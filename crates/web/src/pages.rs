@@ -204,6 +204,8 @@ struct AreaPage {
     bands: Vec<(String, String, String)>,
     trend: Vec<(i32, String)>,
     child_groups: Vec<(String, Vec<AreaRow>)>,
+    /// The area's delivery plans: id and title.
+    plans: Vec<(i64, String)>,
     overview: crate::overview::Overview,
 }
 
@@ -244,6 +246,13 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
             child_groups: group_by_kind(&snapshot.children(&area.code), |kind| {
                 plural(kind.label())
             }),
+            plans: state
+                .store
+                .plans(Some(&area.code))
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.title))
+                .collect(),
             overview,
             area: AreaRow::from(area),
         })

@@ -605,6 +605,8 @@ async fn a_plan_is_filtered_and_updated_with_stale_edits_refused(url: &str) {
         hub["version"].as_i64().unwrap(),
     );
 
+    let (_, _, partnership) = get(&app, "/areas/CDP-DD").await;
+    assert!(partnership.contains("href=\"/plans/1\"") && partnership.contains("Test plan"));
     let (_, _, all) = get(&app, "/plans/1").await;
     assert!(all.contains("3 of 3 actions shown"), "{all}");
     assert!(
