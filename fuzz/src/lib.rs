@@ -1,7 +1,7 @@
 //! What the fuzz targets share: a small, fixed context to check fuzzed returns against.
 
 use h2h_domain::{AreaCode, Metric, MetricId, OutcomeId, Polarity, Tier, Unit};
-use h2h_ingest::{CsvTable, ImportContext, read_metrics, read_targets, read_values};
+use h2h_ingest::{CsvTable, ImportContext, read_metrics, read_plan, read_targets, read_values};
 
 fn metric(id: &str, unit: Unit, multiplier: Option<u32>) -> Option<Metric> {
     Some(Metric {
@@ -51,8 +51,8 @@ pub fn context() -> ImportContext {
     ImportContext::new(&metrics, areas).with_outcomes(OutcomeId::parse("reduce_drug_use").ok())
 }
 
-/// Reads `bytes` as a file named `name` and runs every reader of returns over it, checking
-/// that each row is either accepted or rejected.
+/// Reads `bytes` as a file named `name` and runs every reader of returns, and the reader of
+/// delivery plans, over it, checking that each row is either accepted or rejected.
 pub fn read_all(name: &str, bytes: &[u8], context: &ImportContext) {
     let Ok(table) = CsvTable::read(name, bytes, None) else {
         return;
@@ -69,5 +69,16 @@ pub fn read_all(name: &str, bytes: &[u8], context: &ImportContext) {
     }
     if let Ok(file) = read_targets(&table, context) {
         assert_eq!(file.accepted.len() + file.rejected.len(), rows);
+    }
+    if let Ok(file) = read_plan(&table, context, "fuzz") {
+        // Rows that continue an action add to it rather than to the count of plans, so each
+        // row is in an action's history, an action, or the rejected list.
+        let actions: usize = file.accepted.iter().map(|(_, plan)| plan.actions.len()).sum();
+        assert!(actions + file.rejected.len() <= rows);
+        for (_, plan) in &file.accepted {
+            for action in &plan.actions {
+                assert!(action.updates.is_sorted_by_key(|u| u.date));
+            }
+        }
     }
 }

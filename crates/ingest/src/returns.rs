@@ -259,27 +259,31 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
     let parts = parallel_parts(table.len());
     let part_len = table.len().div_ceil(parts).max(1);
     let mut checked: Vec<(usize, Observation)> = Vec::with_capacity(table.len());
-    let results: Vec<CheckedPart> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..parts)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut accepted = Vec::with_capacity(part_len);
-                    let mut rejected = Vec::new();
-                    let mut periods = HashMap::new();
-                    let rows = (part * part_len..(part + 1) * part_len)
-                        .map_while(|i| table.row(i).map(|r| (i, r)));
-                    for (index, row) in rows {
-                        match read_value_row(&row, context, &mut periods) {
-                            Ok(observation) => accepted.push((index, observation)),
-                            Err(rejection) => rejected.push(*rejection),
-                        }
-                    }
-                    (accepted, rejected)
-                })
-            })
-            .collect();
-        workers.into_iter().filter_map(|w| w.join().ok()).collect()
-    });
+    let check_part = |part: usize| -> CheckedPart {
+        let mut accepted = Vec::with_capacity(part_len);
+        let mut rejected = Vec::new();
+        let mut periods = HashMap::new();
+        let rows =
+            (part * part_len..(part + 1) * part_len).map_while(|i| table.row(i).map(|r| (i, r)));
+        for (index, row) in rows {
+            match read_value_row(&row, context, &mut periods) {
+                Ok(observation) => accepted.push((index, observation)),
+                Err(rejection) => rejected.push(*rejection),
+            }
+        }
+        (accepted, rejected)
+    };
+    // A small file is checked here; only a large one repays starting threads.
+    let results: Vec<CheckedPart> = if parts == 1 {
+        vec![check_part(0)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..parts)
+                .map(|part| scope.spawn(move || check_part(part)))
+                .collect();
+            workers.into_iter().filter_map(|w| w.join().ok()).collect()
+        })
+    };
     if results.len() != parts {
         return Err(IngestError::Malformed {
             file: table.file().to_owned(),
@@ -361,7 +365,9 @@ fn key_order(checked: &[(usize, Observation)], parts: usize) -> Vec<usize> {
             )
         })
         .collect();
-    if !keys.is_sorted() {
+    if parts == 1 {
+        keys.sort_unstable();
+    } else if !keys.is_sorted() {
         let run = keys.len().div_ceil(parts).max(1);
         std::thread::scope(|scope| {
             for chunk in keys.chunks_mut(run) {
