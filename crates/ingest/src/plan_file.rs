@@ -294,32 +294,16 @@ fn read_update_date(text: &str) -> Option<time::Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use h2h_domain::{Metric, Polarity, Tier, Unit};
+    use h2h_domain::{Tier, Unit};
     use time::macros::date;
 
     fn context() -> ImportContext {
-        let metric = Metric {
-            id: MetricId::parse("durham.numbers_in_treatment").unwrap(),
-            reference: None,
-            name: "Numbers in treatment".into(),
-            outcome: None,
-            tier: Tier::Local,
-            unit: Unit::Count,
-            multiplier: None,
-            polarity: Polarity::HigherIsBetter,
-            definition: String::new(),
-            numerator: None,
-            denominator: None,
-            source: String::new(),
-            publisher: None,
-            frequency: None,
-            lowest_geography: None,
-            breakdowns: Vec::new(),
-            limitations: None,
-            maps_to: Vec::new(),
-            provenance: Vec::new(),
-            unconfirmed: Vec::new(),
-        };
+        let metric = crate::returns::tests::metric(
+            "durham.numbers_in_treatment",
+            Tier::Local,
+            Unit::Count,
+            None,
+        );
         let codes = ["CDP-X", "E06000047", "E06000005"]
             .map(|c| (AreaCode::parse(c).unwrap(), AreaCode::parse(c).unwrap()));
         ImportContext::new(&[metric], codes)

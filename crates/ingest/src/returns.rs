@@ -1137,14 +1137,15 @@ fn rounded(value: f64, decimals: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
     const HEADER: &str = "metric_id,area_code,period,numerator,denominator,value,lower_ci,upper_ci,\
                           breakdown,status,source,note";
 
-    fn metric(id: &str, tier: Tier, unit: Unit, multiplier: Option<u32>) -> Metric {
+    /// A metric with only what the readers check filled in.
+    pub(crate) fn metric(id: &str, tier: Tier, unit: Unit, multiplier: Option<u32>) -> Metric {
         Metric {
             id: MetricId::parse(id).unwrap(),
             reference: None,

@@ -605,7 +605,8 @@ pub struct ActionUpdateJson {
     pub status: String,
 }
 
-fn iso(date: time::Date) -> String {
+/// A date as ISO text, `YYYY-MM-DD`.
+pub(crate) fn iso(date: time::Date) -> String {
     let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
     format!("{year:04}-{month:02}-{day:02}")
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::AppState;
+use crate::contract::iso;
 use crate::error::WebError;
 use crate::pages::{Layout, Page, layout};
 use crate::snapshot::Snapshot;
@@ -35,11 +36,6 @@ pub(crate) fn router() -> Router<AppState> {
 
 fn today() -> Date {
     time::OffsetDateTime::now_utc().date()
-}
-
-fn iso(date: Date) -> String {
-    let (year, month, day) = (date.year(), u8::from(date.month()), date.day());
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// A plan in the list of plans.
