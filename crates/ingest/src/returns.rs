@@ -256,6 +256,7 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
     // keeps the earliest of a repeated key first, puts repeats side by side, and hands the
     // store its rows in the order of its index. A large file is checked, and sorted, a part
     // on each core.
+    let started = std::time::Instant::now();
     let parts = parallel_parts(table.len());
     let part_len = table.len().div_ceil(parts).max(1);
     let mut checked: Vec<(usize, Observation)> = Vec::with_capacity(table.len());
@@ -294,7 +295,9 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
         checked.extend(accepted);
         file.rejected.extend(rejected);
     }
+    tracing::debug!(elapsed = ?started.elapsed(), parts, "rows checked");
     let order = key_order(&checked, parts);
+    tracing::debug!(elapsed = ?started.elapsed(), "rows put in key order");
     let mut checked: Vec<Option<(usize, Observation)>> = checked.into_iter().map(Some).collect();
     let mut repeats = false;
     file.accepted.reserve(checked.len());
@@ -324,6 +327,7 @@ pub fn read_values(table: &CsvTable, context: &ImportContext) -> Result<ValuesFi
     if repeats {
         file.rejected.sort_by_key(|rejected| rejected.line);
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "accepted rows listed");
     Ok(file)
 }
 

@@ -100,20 +100,18 @@ pub async fn import_values(
         .into_iter()
         .map(|s| (s.observation.key.clone(), s))
         .collect();
-    // In key order, as read: the order of the store's index.
+    // In key order, as read: the order of the store's index. Rows without a source of their
+    // own are stored with the sender's (the submission's source).
     let mut revisions = Vec::with_capacity(parsed.accepted.len());
     let mut unchanged = 0;
-    for (_, mut observation) in parsed.accepted {
-        if observation.source.is_none() {
-            observation.source = sender.source.map(str::to_owned);
-        }
+    for (_, observation) in &parsed.accepted {
         let held = if current.is_empty() {
             None
         } else {
             current.get(&observation.key)
         };
         match held {
-            Some(held) if same_figures(&held.observation, &observation) => unchanged += 1,
+            Some(held) if same_figures(&held.observation, observation) => unchanged += 1,
             Some(held) => revisions.push(NewRevision {
                 observation,
                 revision: held.revision + 1,

@@ -449,11 +449,12 @@ macro_rules! implement_store {
             async fn record_return(
                 &self,
                 submission: &crate::NewSubmission<'_>,
-                revisions: &[crate::NewRevision],
+                revisions: &[crate::NewRevision<'_>],
                 rejected: &[crate::RejectedRowRecord],
                 unchanged: u64,
             ) -> Result<crate::RecordedReturn, crate::StoreError> {
                 let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+                let started = std::time::Instant::now();
                 let mut tx = self.pool.begin().await?;
                 let (submission_id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (kind, file_name, content_sha256, content, submitted_by, submitted_at, \
@@ -483,6 +484,7 @@ macro_rules! implement_store {
                     update.push(")");
                     update.build().execute(&mut *tx).await?;
                 }
+                tracing::debug!(elapsed = ?started.elapsed(), "submission stored");
                 let series = crate::implementation::series_of(revisions);
                 for chunk in series.chunks(crate::implementation::BATCH_ROWS) {
                     let mut insert = sqlx::QueryBuilder::new("INSERT INTO series (metric_id, area_code, breakdown) ");
@@ -508,11 +510,12 @@ macro_rules! implement_store {
                     series_ids.extend(rows.into_iter().map(|(id, metric, area, breakdown)| ((metric, area, breakdown), id)));
                 }
                 let keyed = crate::implementation::with_series_ids(revisions, &series_ids)?;
+                tracing::debug!(elapsed = ?started.elapsed(), series = series.len(), "series stored");
                 <$store as crate::implementation::HasDatabase>::insert_observations(
                     &mut tx,
                     &keyed,
                     submission_id,
-                    submission.published,
+                    submission,
                 )
                 .await?;
                 for chunk in rejected.chunks(crate::implementation::BATCH_ROWS) {
@@ -535,7 +538,9 @@ macro_rules! implement_store {
                     insert.build().execute(&mut *tx).await?;
                 }
                 bump_data_version(&mut tx).await?;
+                tracing::debug!(elapsed = ?started.elapsed(), "observations and rejected rows stored");
                 tx.commit().await?;
+                tracing::debug!(elapsed = ?started.elapsed(), "return committed");
                 Ok(crate::RecordedReturn { submission_id })
             }
 
@@ -923,7 +928,7 @@ pub(crate) trait HasDatabase {
         tx: &mut sqlx::Transaction<'_, Self::Database>,
         revisions: &[SeriesRevision<'_>],
         submission_id: i64,
-        published: bool,
+        submission: &crate::NewSubmission<'_>,
     ) -> Result<(), crate::StoreError>;
 }
 
@@ -934,9 +939,9 @@ impl HasDatabase for crate::SqliteStore {
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         revisions: &[SeriesRevision<'_>],
         submission_id: i64,
-        published: bool,
+        submission: &crate::NewSubmission<'_>,
     ) -> Result<(), crate::StoreError> {
-        crate::sqlite::insert_observations(tx, revisions, submission_id, published).await
+        crate::sqlite::insert_observations(tx, revisions, submission_id, submission).await
     }
 }
 
@@ -949,10 +954,13 @@ impl HasDatabase for crate::PostgresStore {
         tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
         revisions: &[SeriesRevision<'_>],
         submission_id: i64,
-        published: bool,
+        submission: &crate::NewSubmission<'_>,
     ) -> Result<(), crate::StoreError> {
         for chunk in revisions.chunks(JSON_BATCH_ROWS) {
-            let rows: Vec<RevisionRow<'_>> = chunk.iter().map(revision_row).collect();
+            let rows: Vec<RevisionRow<'_>> = chunk
+                .iter()
+                .map(|revision| revision_row(revision, submission.source))
+                .collect();
             sqlx::query(
                 "INSERT INTO observations (series_id, period, revision, is_current, numerator, denominator, \
                  value, lower_ci, upper_ci, status, source, note, submission_id, published) \
@@ -963,7 +971,7 @@ impl HasDatabase for crate::PostgresStore {
             )
             .bind(crate::rows::to_json(&rows)?)
             .bind(submission_id)
-            .bind(i64::from(published))
+            .bind(i64::from(submission.published))
             .execute(&mut **tx)
             .await?;
         }
@@ -989,7 +997,7 @@ type RevisionRow<'a> = (
     Option<&'a str>,
 );
 
-fn revision_row<'a>(revision: &SeriesRevision<'a>) -> RevisionRow<'a> {
+fn revision_row<'a>(revision: &SeriesRevision<'a>, source: Option<&'a str>) -> RevisionRow<'a> {
     let o = &revision.revision.observation;
     (
         revision.series_id,
@@ -1001,7 +1009,7 @@ fn revision_row<'a>(revision: &SeriesRevision<'a>) -> RevisionRow<'a> {
         o.lower_ci,
         o.upper_ci,
         o.status.code(),
-        o.source.as_deref(),
+        o.source.as_deref().or(source),
         o.note.as_deref(),
     )
 }
@@ -1009,48 +1017,53 @@ fn revision_row<'a>(revision: &SeriesRevision<'a>) -> RevisionRow<'a> {
 /// A revision with the id of its series (metric, area and breakdown).
 pub(crate) struct SeriesRevision<'a> {
     pub(crate) series_id: i64,
-    pub(crate) revision: &'a crate::NewRevision,
+    pub(crate) revision: &'a crate::NewRevision<'a>,
 }
 
 /// A series as its metric, area and breakdown text.
 pub(crate) type SeriesKey<'a> = (&'a str, &'a str, String);
 
 /// The distinct series of `revisions`, in order.
-pub(crate) fn series_of(revisions: &[crate::NewRevision]) -> Vec<SeriesKey<'_>> {
-    let series: std::collections::BTreeSet<SeriesKey<'_>> = revisions
-        .iter()
-        .map(|r| {
-            let key = &r.observation.key;
-            (
-                key.metric_id.as_str(),
-                key.area_code.as_str(),
-                crate::returns::key_breakdown(key),
-            )
-        })
-        .collect();
+pub(crate) fn series_of<'a>(revisions: &[crate::NewRevision<'a>]) -> Vec<SeriesKey<'a>> {
+    // Revisions come in key order, so a series' rows mostly follow one another: only the
+    // first of each run goes into the set, which spares a tree search of string comparisons
+    // (and a breakdown's text) a row.
+    let mut previous: Option<&h2h_domain::ValueKey> = None;
+    let mut series = std::collections::BTreeSet::new();
+    for revision in revisions {
+        let key = &revision.observation.key;
+        if previous.is_some_and(|earlier| same_series(earlier, key)) {
+            continue;
+        }
+        previous = Some(key);
+        series.insert((
+            key.metric_id.as_str(),
+            key.area_code.as_str(),
+            crate::returns::key_breakdown(key),
+        ));
+    }
     series.into_iter().collect()
+}
+
+/// Whether two keys are of one series: the same metric, area and breakdown.
+fn same_series(a: &h2h_domain::ValueKey, b: &h2h_domain::ValueKey) -> bool {
+    a.metric_id == b.metric_id && a.area_code == b.area_code && a.breakdown == b.breakdown
 }
 
 /// Pairs each revision with its series' id from `ids`, which must hold every series.
 pub(crate) fn with_series_ids<'a>(
-    revisions: &'a [crate::NewRevision],
+    revisions: &'a [crate::NewRevision<'a>],
     ids: &std::collections::HashMap<(String, String, String), i64>,
 ) -> Result<Vec<SeriesRevision<'a>>, crate::StoreError> {
     // Revisions come in key order, so a series' rows mostly follow one another: looking up
     // only when the series changes saves a hash of three strings a row.
-    let mut last: Option<(&crate::NewRevision, i64)> = None;
+    let mut last: Option<(&crate::NewRevision<'_>, i64)> = None;
     revisions
         .iter()
         .map(|revision| {
             let key = &revision.observation.key;
-            let same_series = last.is_some_and(|(previous, _)| {
-                let earlier = &previous.observation.key;
-                earlier.metric_id == key.metric_id
-                    && earlier.area_code == key.area_code
-                    && earlier.breakdown == key.breakdown
-            });
             let series_id = match last {
-                Some((_, id)) if same_series => id,
+                Some((previous, id)) if same_series(&previous.observation.key, key) => id,
                 _ => *ids
                     .get(&(
                         key.metric_id.as_str().to_owned(),

@@ -159,7 +159,7 @@ pub trait Store: Send + Sync + 'static {
     async fn record_return(
         &self,
         submission: &NewSubmission<'_>,
-        revisions: &[NewRevision],
+        revisions: &[NewRevision<'_>],
         rejected: &[RejectedRowRecord],
         unchanged: u64,
     ) -> Result<RecordedReturn, StoreError>;

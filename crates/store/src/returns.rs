@@ -85,10 +85,11 @@ pub struct StoredObservation {
 }
 
 /// A new revision to write: the figures, their revision number, and the row it replaces.
-#[derive(Debug, Clone)]
-pub struct NewRevision {
+/// A revision without a source of its own is stored with its submission's.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRevision<'a> {
     /// The figures.
-    pub observation: Observation,
+    pub observation: &'a Observation,
     /// Its revision number.
     pub revision: i64,
     /// The id of the revision it supersedes, if the key had one.

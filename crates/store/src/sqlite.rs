@@ -71,7 +71,8 @@ impl SqliteStore {
 
 implement_store!(SqliteStore, crate::Backend::Sqlite);
 
-/// Inserts a return's revisions, current, for `submission_id` within `tx`.
+/// Inserts a return's revisions, current, for `submission_id` within `tx`; a revision without
+/// a source of its own takes the submission's.
 ///
 /// sqlx binds each parameter through a channel to its worker thread and copies it on the way,
 /// which made a million-row return take tens of seconds. Here the rows go through one
@@ -81,7 +82,7 @@ pub(crate) async fn insert_observations(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     revisions: &[crate::implementation::SeriesRevision<'_>],
     submission_id: i64,
-    published: bool,
+    submission: &crate::NewSubmission<'_>,
 ) -> Result<(), StoreError> {
     let mut handle = tx.lock_handle().await?;
     let raw = handle.as_raw_handle();
@@ -97,7 +98,7 @@ pub(crate) async fn insert_observations(
              value, lower_ci, upper_ci, status, source, note, submission_id, published) \
              VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
-        let published = i64::from(published);
+        let published = i64::from(submission.published);
         // A return repeats a few periods many times: write each code once.
         let mut period_codes: std::collections::HashMap<h2h_domain::Period, String> =
             std::collections::HashMap::new();
@@ -116,7 +117,7 @@ pub(crate) async fn insert_observations(
             statement.raw_bind_parameter(7, o.lower_ci)?;
             statement.raw_bind_parameter(8, o.upper_ci)?;
             statement.raw_bind_parameter(9, o.status.code())?;
-            statement.raw_bind_parameter(10, o.source.as_deref())?;
+            statement.raw_bind_parameter(10, o.source.as_deref().or(submission.source))?;
             statement.raw_bind_parameter(11, o.note.as_deref())?;
             statement.raw_bind_parameter(12, submission_id)?;
             statement.raw_bind_parameter(13, published)?;
