@@ -23,5 +23,7 @@ pub use catalogue::{
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
 pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};
-pub use plan::{ActionUpdate, Deadline, DeliveryStatus, Plan, PlanAction};
+pub use plan::{
+    ActionUpdate, Deadline, DeliveryStatus, Plan, PlanAction, StatusCounts, status_summary,
+};
 pub use values::{Breakdown, Observation, ValueKey, ValueStatus};

@@ -252,6 +252,95 @@ impl PlanAction {
     pub fn last_updated(&self) -> Option<Date> {
         self.updates.iter().filter_map(|u| u.date).max()
     }
+
+    /// Whether it has gone more than [`STALE_AFTER_DAYS`] without a dated update (or has
+    /// none) on `as_of`, while not finished.
+    pub fn is_stale(&self, as_of: Date) -> bool {
+        !self.status.is_finished()
+            && self
+                .last_updated()
+                .is_none_or(|last| (as_of - last).whole_days() > STALE_AFTER_DAYS)
+    }
+
+    /// Why the board should look at it on `as_of`, in words: red, amber, overdue, or no
+    /// recent update. Empty when it is none of these.
+    pub fn exception_reasons(&self, as_of: Date) -> Vec<&'static str> {
+        let mut reasons = Vec::new();
+        match self.status {
+            DeliveryStatus::Red => reasons.push("red: off track"),
+            DeliveryStatus::Amber => reasons.push("amber: at risk"),
+            _ => {}
+        }
+        if self.is_overdue(as_of) {
+            reasons.push("overdue");
+        }
+        if self.is_stale(as_of) {
+            reasons.push("no update for 90 days");
+        }
+        reasons
+    }
+
+    /// Whether it belongs in the exception view on `as_of` (see
+    /// [`PlanAction::exception_reasons`]).
+    pub fn is_exception(&self, as_of: Date) -> bool {
+        !self.exception_reasons(as_of).is_empty()
+    }
+}
+
+/// How long an action may go without a dated update before it counts as an exception.
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// Actions counted by delivery status: one objective's, or a whole plan's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// The objective, or `All objectives` for a plan's total.
+    pub objective: String,
+    /// How many actions have each status, in the order of [`DeliveryStatus::ALL`].
+    pub counts: Vec<usize>,
+    /// How many are overdue.
+    pub overdue: usize,
+    /// How many actions in all.
+    pub total: usize,
+}
+
+impl StatusCounts {
+    fn of(objective: String, actions: &[&PlanAction], as_of: Date) -> Self {
+        Self {
+            objective,
+            counts: DeliveryStatus::ALL
+                .iter()
+                .map(|status| actions.iter().filter(|a| a.status == *status).count())
+                .collect(),
+            overdue: actions.iter().filter(|a| a.is_overdue(as_of)).count(),
+            total: actions.len(),
+        }
+    }
+}
+
+/// The board's status summary of a plan's actions on `as_of`: one row per objective in the
+/// order objectives first appear, then the plan's total.
+pub fn status_summary(actions: &[&PlanAction], as_of: Date) -> (Vec<StatusCounts>, StatusCounts) {
+    let mut objectives: Vec<&str> = Vec::new();
+    for action in actions {
+        if !objectives.contains(&action.objective.as_str()) {
+            objectives.push(&action.objective);
+        }
+    }
+    let rows = objectives
+        .into_iter()
+        .map(|objective| {
+            let of_objective: Vec<&PlanAction> = actions
+                .iter()
+                .copied()
+                .filter(|a| a.objective == objective)
+                .collect();
+            StatusCounts::of(objective.to_owned(), &of_objective, as_of)
+        })
+        .collect();
+    (
+        rows,
+        StatusCounts::of("All objectives".to_owned(), actions, as_of),
+    )
 }
 
 /// A delivery plan of an area.
@@ -269,6 +358,77 @@ pub struct Plan {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    fn action(objective: &str, status: DeliveryStatus, deadline: &str) -> PlanAction {
+        PlanAction {
+            action_no: "1".to_owned(),
+            action: "Do it".to_owned(),
+            theme: None,
+            objective: objective.to_owned(),
+            objective_lead: None,
+            outcome: None,
+            leads: Vec::new(),
+            resources: None,
+            deadline: Deadline::new(deadline),
+            status,
+            measures: None,
+            metric_ids: Vec::new(),
+            coverage: None,
+            updates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn exceptions_are_red_amber_overdue_or_without_a_recent_update() {
+        let as_of = date!(2024 - 06 - 30);
+        let mut green = action("A", DeliveryStatus::Green, "31/03/2025");
+        green.updates.push(ActionUpdate {
+            date: Some(date!(2024 - 05 - 01)),
+            author: "lead".to_owned(),
+            text: "on track".to_owned(),
+            area_code: None,
+            status: DeliveryStatus::Green,
+        });
+        assert!(!green.is_exception(as_of));
+        assert!(
+            green.is_stale(date!(2024 - 07 - 31)),
+            "91 days after the update"
+        );
+        assert!(!green.is_stale(date!(2024 - 07 - 30)), "90 days after it");
+        let red_overdue = action("A", DeliveryStatus::Red, "31/03/2024");
+        assert_eq!(
+            red_overdue.exception_reasons(as_of),
+            ["red: off track", "overdue", "no update for 90 days"]
+        );
+        let done = action("B", DeliveryStatus::Blue, "31/03/2024");
+        assert!(
+            !done.is_exception(as_of),
+            "a complete action is never an exception"
+        );
+    }
+
+    #[test]
+    fn the_status_summary_counts_each_objective_and_the_plan() {
+        let as_of = date!(2024 - 06 - 30);
+        let actions = [
+            action("A", DeliveryStatus::Red, "31/03/2024"),
+            action("B", DeliveryStatus::Green, ""),
+            action("A", DeliveryStatus::Red, "31/03/2025"),
+            action("A", DeliveryStatus::Blue, "31/03/2024"),
+        ];
+        let refs: Vec<&PlanAction> = actions.iter().collect();
+        let (rows, total) = status_summary(&refs, as_of);
+        let red = DeliveryStatus::ALL
+            .iter()
+            .position(|s| *s == DeliveryStatus::Red)
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].objective.as_str(), rows[0].total), ("A", 3));
+        assert_eq!((rows[0].counts[red], rows[0].overdue), (2, 1));
+        assert_eq!((rows[1].objective.as_str(), rows[1].total), ("B", 1));
+        assert_eq!((total.total, total.counts[red], total.overdue), (4, 2, 1));
+        assert_eq!(total.counts.iter().sum::<usize>(), 4);
+    }
 
     #[test]
     fn deadlines_are_read_as_plans_md_sets_out() {

@@ -2,15 +2,15 @@
 //! interval, the comparison with the benchmark, the recent trend and the target status, in
 //! words and symbols as well as colour.
 
-use h2h_domain::analysis::{TargetStatus, Trend};
-use h2h_domain::indicators::{Indicator, trend_is_improving};
-use h2h_domain::statistics::Comparison;
+use h2h_domain::indicators::Indicator;
 use h2h_domain::{Area, Metric, Unit};
 
 use h2h_charts::{SparklineOptions, sparkline};
 
 use crate::snapshot::Snapshot;
-use crate::views::{figure_in_unit, interval_in_unit};
+use crate::views::{
+    comparison_words, figure_in_unit, interval_in_unit, target_status_label, trend_words,
+};
 
 /// The overview of one area.
 pub(crate) struct Overview {
@@ -147,37 +147,16 @@ fn row(metric: &Metric, indicator: &Indicator, benchmark_name: &str) -> Overview
         .filter(|_| metric.unit != Unit::Count)
         .map(|(_, v)| format!("{benchmark_name} {}", figure_in_unit(metric, *v)))
         .unwrap_or_default();
-    let (comparison, comparison_class, comparison_symbol) = match indicator.comparison {
-        Comparison::Better => (format!("Better than {benchmark_name}"), "better", "▲"),
-        Comparison::Worse => (format!("Worse than {benchmark_name}"), "worse", "▼"),
-        Comparison::Similar => (format!("Similar to {benchmark_name}"), "similar", "●"),
-        Comparison::Higher => (format!("Higher than {benchmark_name}"), "higher", "▲"),
-        Comparison::Lower => (format!("Lower than {benchmark_name}"), "lower", "▼"),
-        Comparison::NotCompared => (String::from("Not compared"), "not-compared", "○"),
-    };
-    let improving = trend_is_improving(metric, indicator.trend.trend);
-    let (trend, trend_symbol) = match (indicator.trend.trend, improving) {
-        (Trend::Increasing, Some(true)) => ("Increasing and getting better", "↑"),
-        (Trend::Increasing, Some(false)) => ("Increasing and getting worse", "↑"),
-        (Trend::Increasing, None) => ("Increasing", "↑"),
-        (Trend::Decreasing, Some(true)) => ("Decreasing and getting better", "↓"),
-        (Trend::Decreasing, Some(false)) => ("Decreasing and getting worse", "↓"),
-        (Trend::Decreasing, None) => ("Decreasing", "↓"),
-        (Trend::NoChange, _) => ("No significant change", "→"),
-        (Trend::CannotBeCalculated, _) => ("Cannot be calculated", "–"),
-    };
+    let (comparison, comparison_class, comparison_symbol) =
+        comparison_words(indicator.comparison, benchmark_name);
+    let (trend, trend_symbol) = trend_words(metric, indicator.trend.trend);
     let target = indicator
         .target
         .as_ref()
         .map(|(t, a)| {
-            let status = match a.status {
-                TargetStatus::Met => "Met",
-                TargetStatus::OnTrack => "On track",
-                TargetStatus::OffTrack => "Off track",
-                TargetStatus::NotAssessed => "Not assessed",
-            };
             format!(
-                "{status}: {} by {}",
+                "{}: {} by {}",
+                target_status_label(a.status),
                 crate::views::figure(t.target),
                 t.period.code()
             )

@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use h2h_domain::{ActionUpdate, AreaCode, DeliveryStatus, PlanAction};
+use h2h_domain::{
+    ActionUpdate, AreaCode, DeliveryStatus, PlanAction, StatusCounts, status_summary,
+};
 use h2h_store::{StoreError, StoredAction, StoredPlan};
 use serde::Deserialize;
 use time::Date;
@@ -20,9 +22,6 @@ use crate::error::WebError;
 use crate::pages::{Layout, Page, layout};
 use crate::snapshot::Snapshot;
 use crate::views::figure_in_unit;
-
-/// Days without a dated update after which an action is an exception.
-const STALE_AFTER_DAYS: i64 = 90;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -122,14 +121,6 @@ struct ObjectiveGroup {
     actions: Vec<ActionRow>,
 }
 
-/// One objective's count of actions in each status, for the board's status summary.
-struct SummaryRow {
-    objective: String,
-    counts: Vec<usize>,
-    overdue: usize,
-    total: usize,
-}
-
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
@@ -149,7 +140,7 @@ struct PlanPage {
     groups: Vec<ObjectiveGroup>,
     shown: usize,
     total: usize,
-    summary: Vec<SummaryRow>,
+    summary: Vec<StatusCounts>,
     summary_totals: Vec<usize>,
     overdue_total: usize,
 }
@@ -169,21 +160,6 @@ struct PlanFilters {
     /// `exceptions` for the exception view.
     #[serde(default)]
     view: String,
-}
-
-/// Whether an action needs the board's attention: red, amber, overdue, or no dated update
-/// for 90 days.
-fn is_exception(action: &PlanAction, as_of: Date) -> bool {
-    matches!(action.status, DeliveryStatus::Red | DeliveryStatus::Amber)
-        || action.is_overdue(as_of)
-        || is_stale(action, as_of)
-}
-
-fn is_stale(action: &PlanAction, as_of: Date) -> bool {
-    !action.status.is_finished()
-        && action
-            .last_updated()
-            .is_none_or(|last| (as_of - last).whole_days() > STALE_AFTER_DAYS)
 }
 
 async fn load_plan(state: &AppState, id: i64) -> Result<StoredPlan, WebError> {
@@ -214,7 +190,7 @@ async fn plan(
             status.is_none_or(|s| a.status == s)
                 && (filters.lead.is_empty() || a.leads.contains(&filters.lead))
                 && (filters.objective.is_empty() || a.objective == filters.objective)
-                && (!exceptions || is_exception(a, as_of))
+                && (!exceptions || a.is_exception(as_of))
         };
         let mut groups: Vec<ObjectiveGroup> = Vec::new();
         let mut shown = 0;
@@ -238,49 +214,13 @@ async fn plan(
                 }),
             }
         }
-        let objectives: Vec<String> = {
-            let mut seen = Vec::new();
-            for a in &stored.actions {
-                if !seen.contains(&a.action.objective) {
-                    seen.push(a.action.objective.clone());
-                }
-            }
-            seen
-        };
+        let actions: Vec<&PlanAction> = stored.actions.iter().map(|a| &a.action).collect();
+        let (summary, summary_total) = status_summary(&actions, as_of);
+        let objectives: Vec<String> = summary.iter().map(|row| row.objective.clone()).collect();
         let leads: BTreeSet<String> = stored
             .actions
             .iter()
             .flat_map(|a| a.action.leads.iter().cloned())
-            .collect();
-        let summary: Vec<SummaryRow> = objectives
-            .iter()
-            .map(|objective| {
-                let actions: Vec<&PlanAction> = stored
-                    .actions
-                    .iter()
-                    .map(|a| &a.action)
-                    .filter(|a| a.objective == *objective)
-                    .collect();
-                SummaryRow {
-                    objective: objective.clone(),
-                    counts: DeliveryStatus::ALL
-                        .iter()
-                        .map(|s| actions.iter().filter(|a| a.status == *s).count())
-                        .collect(),
-                    overdue: actions.iter().filter(|a| a.is_overdue(as_of)).count(),
-                    total: actions.len(),
-                }
-            })
-            .collect();
-        let summary_totals = DeliveryStatus::ALL
-            .iter()
-            .map(|s| {
-                stored
-                    .actions
-                    .iter()
-                    .filter(|a| a.action.status == *s)
-                    .count()
-            })
             .collect();
         Ok(PlanPage {
             layout: layout(&snapshot, "plans"),
@@ -302,13 +242,9 @@ async fn plan(
             groups,
             shown,
             total: stored.actions.len(),
-            overdue_total: stored
-                .actions
-                .iter()
-                .filter(|a| a.action.is_overdue(as_of))
-                .count(),
+            overdue_total: summary_total.overdue,
             summary,
-            summary_totals,
+            summary_totals: summary_total.counts,
         })
     }
     .await
@@ -325,7 +261,7 @@ fn action_row(stored: &StoredAction, as_of: Date) -> ActionRow {
         deadline: a.deadline.text.clone(),
         status: a.status.into(),
         overdue: a.is_overdue(as_of),
-        stale: is_stale(a, as_of),
+        stale: a.is_stale(as_of),
         last_update: a.last_updated().map(iso).unwrap_or_default(),
         metrics: a.metric_ids.len(),
     }

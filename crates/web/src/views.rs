@@ -113,6 +113,54 @@ pub(crate) fn plural(noun: &str) -> String {
     }
 }
 
+/// A comparison in words, its CSS modifier and a symbol that tells it apart without colour:
+/// `Better than England`, `better`, `▲`.
+pub(crate) fn comparison_words(
+    comparison: h2h_domain::statistics::Comparison,
+    benchmark_name: &str,
+) -> (String, &'static str, &'static str) {
+    use h2h_domain::statistics::Comparison;
+    match comparison {
+        Comparison::Better => (format!("Better than {benchmark_name}"), "better", "▲"),
+        Comparison::Worse => (format!("Worse than {benchmark_name}"), "worse", "▼"),
+        Comparison::Similar => (format!("Similar to {benchmark_name}"), "similar", "●"),
+        Comparison::Higher => (format!("Higher than {benchmark_name}"), "higher", "▲"),
+        Comparison::Lower => (format!("Lower than {benchmark_name}"), "lower", "▼"),
+        Comparison::NotCompared => (String::from("Not compared"), "not-compared", "○"),
+    }
+}
+
+/// A trend in words, saying whether it is getting better where the metric has a direction,
+/// and an arrow.
+pub(crate) fn trend_words(
+    metric: &h2h_domain::Metric,
+    trend: h2h_domain::analysis::Trend,
+) -> (&'static str, &'static str) {
+    use h2h_domain::analysis::Trend;
+    let improving = h2h_domain::indicators::trend_is_improving(metric, trend);
+    match (trend, improving) {
+        (Trend::Increasing, Some(true)) => ("Increasing and getting better", "↑"),
+        (Trend::Increasing, Some(false)) => ("Increasing and getting worse", "↑"),
+        (Trend::Increasing, None) => ("Increasing", "↑"),
+        (Trend::Decreasing, Some(true)) => ("Decreasing and getting better", "↓"),
+        (Trend::Decreasing, Some(false)) => ("Decreasing and getting worse", "↓"),
+        (Trend::Decreasing, None) => ("Decreasing", "↓"),
+        (Trend::NoChange, _) => ("No significant change", "→"),
+        (Trend::CannotBeCalculated, _) => ("Cannot be calculated", "–"),
+    }
+}
+
+/// A target status in words.
+pub(crate) fn target_status_label(status: h2h_domain::analysis::TargetStatus) -> &'static str {
+    use h2h_domain::analysis::TargetStatus;
+    match status {
+        TargetStatus::Met => "Met",
+        TargetStatus::OnTrack => "On track",
+        TargetStatus::OffTrack => "Off track",
+        TargetStatus::NotAssessed => "Not assessed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
