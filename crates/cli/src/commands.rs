@@ -248,6 +248,42 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.save_targets(&targets).await?;
             report_definitions(targets.len(), &rejected)
         }
+        Command::Report {
+            area,
+            period,
+            format,
+            out,
+            published,
+            as_of,
+        } => {
+            let format = h2h_reports::ReportFormat::parse(&format)?;
+            let period = h2h_domain::Period::parse(&period)?;
+            let area = known_area(&store, &area).await?;
+            let today = match as_of {
+                Some(text) => parse_date(&text)?,
+                None => time::OffsetDateTime::now_utc().date(),
+            };
+            let snapshot = h2h_web::snapshot::Snapshot::load(store.as_ref()).await?;
+            let request = h2h_web::report::PackRequest {
+                area: &area,
+                period: &period,
+                published,
+                today,
+            };
+            let pack =
+                h2h_web::report::performance_pack(store.as_ref(), &snapshot, request).await?;
+            let bytes = h2h_reports::render_pack(&pack, format)?;
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("could not write {}", out.display()))?;
+            let figures = pack.indicators().count();
+            println!(
+                "wrote {} ({} bytes): {figures} metrics, {} plans",
+                out.display(),
+                bytes.len(),
+                pack.plans.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Indicators {
             area,
             period,

@@ -69,6 +69,29 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The partnership performance pack of an area: the outcomes framework summary, a page
+    /// per outcome with charts, the delivery plan status and exceptions, the definitions.
+    Report {
+        /// The area's code.
+        #[arg(long)]
+        area: String,
+        /// The period: each metric shows its latest figure that ends within it.
+        #[arg(long)]
+        period: String,
+        /// The file format: html or xlsx.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where to write the pack.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Apply disclosure control for publication (figures of 1 to 4 withheld as [c]).
+        #[arg(long)]
+        published: bool,
+        /// Judge statuses, targets and overdue actions as of this date (YYYY-MM-DD; default
+        /// today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// The metric catalogue.
     Metrics {
         /// Only metrics of this tier: headline, supporting, additional, local, programme.

@@ -36,6 +36,7 @@ on_both_backends!(
     bad_input_exits_2_with_a_message_and_no_panic,
     serve_answers_health_checks,
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
+    the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
 );
 
 async fn areas_list_every_kind_with_population_and_parents(url: &str) {
@@ -367,4 +368,194 @@ fn rand_suffix() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos()
+}
+
+/// A return for County Durham, Darlington, the North East and England: continuity of care (a proportion)
+/// over five years, and drug-related homicides (a count) with a small count to withhold.
+fn pack_return() -> String {
+    let mut text = String::from("metric_id,area_code,period,numerator,denominator\n");
+    for (area, scale) in [
+        ("E06000047", 1),
+        ("E06000005", 1),
+        ("E12000001", 6),
+        ("E92000001", 90),
+    ] {
+        for (year, numerator) in (2019..2024).zip([120, 131, 150, 160, 181]) {
+            let period = format!("{year}/{:02}", (year + 1) % 100);
+            text.push_str(&format!(
+                "cdof.h9_continuity_of_care,{area},{period},{},{}\n",
+                numerator * scale + year % 7,
+                480 * scale
+            ));
+        }
+    }
+    text.push_str("cdof.h4_drug_related_homicides,E06000047,2023/24,3,\n");
+    text
+}
+
+async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api(url: &str) {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let dir = tempfile_dir();
+    let values = dir.join("values.csv");
+    std::fs::write(&values, pack_return()).unwrap();
+    let import = h2h(url, &["import", "values", values.to_str().unwrap()]);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let plan = dir.join("plan.csv");
+    std::fs::write(&plan, PLAN).unwrap();
+    h2h(url, &["import", "plan", plan.to_str().unwrap()]);
+
+    let pack = |format: &str, extra: &[&str]| {
+        let out = dir.join(format!("pack-{}.{format}", extra.len()));
+        let mut args = vec![
+            "report",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            "2025-04-01",
+        ];
+        args.extend_from_slice(extra);
+        let run = h2h(url, &args);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    let html = String::from_utf8(pack("html", &[])).unwrap();
+    assert_eq!(
+        html.matches("OFFICIAL-SENSITIVE: unpublished management information")
+            .count(),
+        2,
+        "a management pack is marked at its top and foot"
+    );
+    for expected in [
+        "Continuity of care from prison",
+        "Drug-related homicides",
+        "North East",
+        "Test plan",
+        "Open a hub",
+        "overdue",
+    ] {
+        assert!(html.contains(expected), "{expected}");
+    }
+    assert!(
+        html.matches("<svg").count() >= 2,
+        "the series and the areas compared are drawn"
+    );
+
+    let api = json(&h2h(
+        url,
+        &[
+            "indicators",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--format",
+            "json",
+        ],
+    ));
+    let continuity = api
+        .iter()
+        .find(|r| r["metric_id"] == "cdof.h9_continuity_of_care")
+        .unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(pack("xlsx", &[]))).unwrap();
+    let sheet = workbook.worksheet_range("Framework").unwrap();
+    let headers: Vec<String> = (0..sheet.width() as u32)
+        .map(|c| {
+            sheet
+                .get_value((2, c))
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h.starts_with(name)).unwrap() as u32;
+    let row = (3..sheet.height() as u32)
+        .find(|r| {
+            sheet.get_value((*r, column("Metric id")))
+                == Some(&Data::String("cdof.h9_continuity_of_care".to_owned()))
+        })
+        .unwrap();
+    for (heading, field) in [
+        ("Value", "value"),
+        ("Lower 95%", "lower_95"),
+        ("Upper 95%", "upper_95"),
+        ("Lower 99.8%", "lower_99_8"),
+        ("Upper 99.8%", "upper_99_8"),
+        ("Numerator", "numerator"),
+        ("Denominator", "denominator"),
+    ] {
+        // serde_json parses floats to within a unit in the last place, so equal means that.
+        let cell = sheet
+            .get_value((row, column(heading)))
+            .and_then(DataType::as_f64);
+        let api = continuity[field].as_f64().unwrap();
+        assert!(
+            cell.is_some_and(|c| (c - api).abs() <= 1e-12 * api.abs().max(1.0)),
+            "{heading} {cell:?} equals the API's {field} {api}"
+        );
+    }
+    let england = sheet
+        .get_value((row, column("England value")))
+        .and_then(DataType::as_f64)
+        .unwrap();
+    let api_england = continuity["benchmark"]["value"].as_f64().unwrap();
+    assert!((england - api_england).abs() <= 1e-12 * api_england.abs());
+    assert!(matches!(
+        sheet.get_value((row, column("North East value"))),
+        Some(Data::Float(_))
+    ));
+
+    let mut published: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(pack("xlsx", &["--published"]))).unwrap();
+    let sheet = published.worksheet_range("Framework").unwrap();
+    let homicides = (3..sheet.height() as u32)
+        .find(|r| {
+            sheet.get_value((*r, column("Metric id")))
+                == Some(&Data::String("cdof.h4_drug_related_homicides".to_owned()))
+        })
+        .unwrap();
+    assert_eq!(
+        sheet.get_value((homicides, column("Value"))),
+        Some(&Data::String("[c]".to_owned()))
+    );
+    assert_eq!(
+        sheet.get_value((homicides, column("Numerator"))),
+        Some(&Data::String("[c]".to_owned()))
+    );
+    let cover = published.worksheet_range("Cover").unwrap();
+    assert_ne!(
+        cover.get_value((1, 0)),
+        Some(&Data::String(
+            "OFFICIAL-SENSITIVE: unpublished management information".to_owned()
+        )),
+        "a pack for publication carries no marking"
+    );
+
+    let bad = h2h(
+        url,
+        &[
+            "report",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--format",
+            "pdf",
+            "--out",
+            "x.pdf",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -22,6 +22,9 @@ pub enum WebError {
     /// A page could not be rendered.
     #[error("the page could not be rendered: {0}")]
     Render(#[from] askama::Error),
+    /// A report could not be written.
+    #[error("the report could not be written: {0}")]
+    Report(String),
 }
 
 impl WebError {
@@ -29,7 +32,7 @@ impl WebError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Store(_) | Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Render(_) | Self::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -38,7 +41,7 @@ impl WebError {
     pub(crate) fn public_message(&self) -> String {
         match self {
             Self::NotFound(m) | Self::BadRequest(m) => m.clone(),
-            Self::Store(_) | Self::Render(_) => {
+            Self::Store(_) | Self::Render(_) | Self::Report(_) => {
                 tracing::error!(error = %self, "request failed");
                 String::from("Something went wrong on our side. Try again in a moment.")
             }

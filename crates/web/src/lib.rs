@@ -9,6 +9,7 @@ pub mod indicators;
 mod overview;
 mod pages;
 mod plans;
+pub mod report;
 mod series;
 pub mod snapshot;
 mod views;
@@ -64,6 +65,7 @@ fn app_with(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(plans::router())
+        .merge(report::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -69,7 +69,7 @@ struct ErrorPage {
     message: String,
 }
 
-fn error_page(error: &WebError) -> Response {
+pub(crate) fn error_page(error: &WebError) -> Response {
     let status = error.status();
     let page = ErrorPage {
         layout: Layout {
@@ -207,6 +207,9 @@ struct AreaPage {
     /// The area's delivery plans: id and title.
     plans: Vec<(i64, String)>,
     overview: crate::overview::Overview,
+    /// The period the performance pack is offered for: the financial year of the area's
+    /// latest figure.
+    pack_period: Option<String>,
 }
 
 async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
@@ -254,6 +257,7 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
                 .map(|p| (p.id, p.title))
                 .collect(),
             overview,
+            pack_period: crate::report::default_period(&snapshot, &area.code).map(|p| p.code()),
             area: AreaRow::from(area),
         })
     }

@@ -88,6 +88,20 @@ pub(crate) fn metric_series(
     sort: SortBy,
     today: time::Date,
 ) -> MetricSeries {
+    metric_series_to(snapshot, metric, area, sort, today, None, "")
+}
+
+/// [`metric_series`] over the periods that end by `up_to`'s end (all, when `None`), with
+/// `chart_prefix` before the charts' ids so that several charts can share a document.
+pub(crate) fn metric_series_to(
+    snapshot: &Snapshot,
+    metric: &Metric,
+    area: &Area,
+    sort: SortBy,
+    today: time::Date,
+    up_to: Option<&Period>,
+    chart_prefix: &str,
+) -> MetricSeries {
     let engine = &snapshot.engine;
     // A count is not comparable with a larger area's count, so counts have no benchmark.
     let benchmark = engine
@@ -101,7 +115,10 @@ pub(crate) fn metric_series(
     let periods: Vec<Period> = engine
         .periods(&metric.id, &area.code, None)
         .into_iter()
+        .filter(|p| up_to.is_none_or(|last| p.end() <= last.end()))
         .collect();
+    let series_id = format!("{chart_prefix}series");
+    let areas_id = format!("{chart_prefix}areas");
     let indicators: Vec<_> = periods
         .iter()
         .filter_map(|p| engine.indicator(metric, &area.code, p, None, benchmark.as_ref(), today))
@@ -159,7 +176,7 @@ pub(crate) fn metric_series(
     );
     let chart = time_series(&TimeSeries {
         text: ChartText {
-            id: "series",
+            id: &series_id,
             title: &title,
             description: &description,
         },
@@ -252,7 +269,7 @@ pub(crate) fn metric_series(
     let areas_chart = if compared.len() > 1 {
         comparison_bars(&ComparisonBars {
             text: ChartText {
-                id: "areas",
+                id: &areas_id,
                 title: &bars_title,
                 description: &bars_description,
             },

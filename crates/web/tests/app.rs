@@ -102,6 +102,7 @@ on_both_backends!(
     every_page_linked_from_home_answers,
     unknown_things_answer_not_found_pages,
     a_plan_is_filtered_and_updated_with_stale_edits_refused,
+    the_performance_pack_is_offered_on_the_area_page_and_downloads,
 );
 
 /// Fourteen months of completions for Darlington, the last seven well above the first: the
@@ -658,4 +659,56 @@ async fn a_plan_is_filtered_and_updated_with_stale_edits_refused(url: &str) {
         .collect();
     assert_eq!(texts, ["Site not found", "Site found"]);
     assert_eq!(hub["updates"][1]["author"], "Jo Bloggs");
+}
+
+async fn the_performance_pack_is_offered_on_the_area_page_and_downloads(url: &str) {
+    let app = app(url).await;
+    let (status, _, page) = get(&app, "/areas/CDP-DD").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("action=\"/areas/CDP-DD/pack\""),
+        "the area page offers the pack"
+    );
+    assert!(
+        page.contains("value=\"2023/24\""),
+        "for the year of its latest figure"
+    );
+
+    let (status, content_type, html) =
+        get(&app, "/areas/CDP-DD/pack?period=2023%2F24&format=html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(html.contains("County Durham and Darlington: partnership performance pack, 2023/24"));
+    assert!(html.contains("OFFICIAL-SENSITIVE: unpublished management information"));
+    assert!(
+        html.contains("Open a recovery hub"),
+        "the plan's red action is an exception"
+    );
+
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/areas/CDP-DD/pack?period=2023%2F24&format=xlsx")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip");
+
+    let (status, _, page) = get(&app, "/areas/CDP-DD/pack?period=soon").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Enter a period such as 2024/25"), "{page}");
+    let (status, _, _) = get(&app, "/areas/NOWHERE/pack").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

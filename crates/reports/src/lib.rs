@@ -1,0 +1,74 @@
+//! Reports: the partnership performance pack as a standalone HTML document and as an Excel
+//! workbook that follows the Government Analysis Function's guidance on releasing statistics
+//! in spreadsheets.
+//!
+//! The document model ([`Pack`]) holds everything already worked out, figures both as
+//! numbers and as shown; the web layer builds it from the store, and each renderer here only
+//! lays it out, so the page, the file and the API agree.
+
+mod html;
+pub mod pack;
+mod xlsx;
+
+pub use pack::{
+    BenchmarkLine, ChartFigure, DataTable, Definition, ExceptionLine, Figure, IndicatorLine,
+    Judgement, OutcomeGroup, Pack, PlanStatus, STANDARD_NOTES, StatusRow, TargetLine,
+};
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The HTML template failed.
+    #[error("the HTML report could not be written: {0}")]
+    Html(#[from] askama::Error),
+    /// The workbook could not be built.
+    #[error("the Excel workbook could not be written: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The format is not one this report is made in.
+    #[error("{0:?} is not a report format: expected html or xlsx")]
+    UnknownFormat(String),
+}
+
+/// The forms a report is made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// A standalone HTML document with its charts and styles inside.
+    Html,
+    /// An Excel workbook: cover, notes, one table a sheet.
+    Xlsx,
+}
+
+impl ReportFormat {
+    /// Reads `html` or `xlsx` (any case).
+    pub fn parse(text: &str) -> Result<Self, ReportError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "html" => Ok(Self::Html),
+            "xlsx" => Ok(Self::Xlsx),
+            _ => Err(ReportError::UnknownFormat(text.to_owned())),
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::Xlsx => "xlsx",
+        }
+    }
+
+    /// The media type, for downloads.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Html => "text/html; charset=utf-8",
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// The pack in `format`, as the bytes of a file.
+pub fn render_pack(pack: &Pack, format: ReportFormat) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Html => Ok(html::pack(pack)?.into_bytes()),
+        ReportFormat::Xlsx => xlsx::pack(pack),
+    }
+}

@@ -1,0 +1,474 @@
+//! The pack as an Excel workbook laid out as the Government Analysis Function's guidance on
+//! releasing statistics in spreadsheets asks: a cover sheet with the contents, a notes sheet,
+//! then one table per sheet starting in cell A1 with its title, marked up as an Excel table,
+//! no merged cells, numbers stored as numbers with number formats, and shorthand in place of
+//! blanks: `[c]` for a figure withheld by disclosure control, `[x]` for one not available.
+
+use rust_xlsxwriter::{
+    DocProperties, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet, XlsxError,
+};
+
+use crate::pack::{Figure, Pack, PlanStatus};
+
+/// Shorthand for a figure withheld to protect confidentiality.
+const WITHHELD: &str = "[c]";
+/// Shorthand for a figure that is not available.
+const NOT_AVAILABLE: &str = "[x]";
+
+/// A cell of a table sheet.
+enum Cell {
+    Text(String),
+    Number(f64, u8),
+    Withheld,
+    NotAvailable,
+}
+
+impl Cell {
+    fn figure(figure: &Figure, suppressed: bool) -> Self {
+        match figure.value {
+            _ if suppressed => Self::Withheld,
+            Some(value) => Self::Number(value, figure.decimals),
+            None => Self::NotAvailable,
+        }
+    }
+
+    fn count(value: usize) -> Self {
+        // Counts of actions are far below 2^52, so they are exact as numbers.
+        Self::Number(value as f64, 0)
+    }
+}
+
+/// One table on a sheet of its own.
+struct TableSheet {
+    /// The sheet's tab name (at most 31 characters).
+    name: String,
+    /// The title in A1.
+    title: String,
+    /// Column headings.
+    columns: Vec<String>,
+    /// Column widths, in characters.
+    widths: Vec<f64>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// The pack's workbook.
+pub(crate) fn pack(pack: &Pack) -> Result<Vec<u8>, crate::ReportError> {
+    let mut tables = vec![framework_table(pack)];
+    for (number, plan) in (1..).zip(&pack.plans) {
+        tables.extend(plan_tables(plan, number));
+    }
+    tables.push(definitions_table(pack));
+    for (number, table) in (1..).zip(tables.iter_mut()) {
+        table.title = format!("Table {number}: {}", table.title);
+    }
+
+    let mut workbook = Workbook::new();
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(&pack.title)
+            .set_subject(format!("{}, {}", pack.area_name, pack.period_label))
+            .set_author("h2h"),
+    );
+    let formats = Formats::new();
+    cover(workbook.add_worksheet(), pack, &tables, &formats)?;
+    notes(workbook.add_worksheet(), pack, &formats)?;
+    for (number, table) in (1..).zip(&tables) {
+        write_table(workbook.add_worksheet(), table, number, &formats)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+struct Formats {
+    title: Format,
+    bold: Format,
+    wrap: Format,
+    header: Format,
+    shorthand: Format,
+    decimals: Vec<Format>,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Self {
+            title: Format::new().set_bold().set_font_size(15),
+            bold: Format::new().set_bold(),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            header: Format::new().set_bold().set_text_wrap(),
+            shorthand: Format::new().set_align(FormatAlign::Right),
+            decimals: (0..=4)
+                .map(|places: usize| {
+                    let pattern = if places == 0 {
+                        "#,##0".to_owned()
+                    } else {
+                        format!("#,##0.{}", "0".repeat(places))
+                    };
+                    Format::new().set_num_format(&pattern)
+                })
+                .collect(),
+        }
+    }
+
+    fn number(&self, decimals: u8) -> &Format {
+        let last = self.decimals.len().saturating_sub(1);
+        let index = usize::from(decimals).min(last);
+        &self.decimals[index]
+    }
+}
+
+fn cover(
+    sheet: &mut Worksheet,
+    pack: &Pack,
+    tables: &[TableSheet],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name("Cover")?;
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(1, 90)?;
+    sheet.write_string_with_format(0, 0, &pack.title, &formats.title)?;
+    let mut row = 1;
+    if let Some(marking) = &pack.marking {
+        sheet.write_string_with_format(row, 0, marking, &formats.bold)?;
+        row += 1;
+    }
+    let facts = [
+        ("Area", format!("{} ({})", pack.area_name, pack.area_code)),
+        (
+            "Period",
+            format!("{} ({})", pack.period_label, pack.period_code),
+        ),
+        (
+            "Compared with",
+            match &pack.region_name {
+                Some(region) => format!("{} and {region}", pack.england_name),
+                None => pack.england_name.clone(),
+            },
+        ),
+        ("Prepared", pack.prepared_on.clone()),
+        (
+            "About these tables",
+            "The outcomes framework figures for the area, its delivery plan status and the \
+             definitions of the metrics. Notes on methods and shorthand are on the Notes sheet."
+                .to_owned(),
+        ),
+    ];
+    row += 1;
+    for (label, text) in facts {
+        sheet.write_string_with_format(row, 0, label, &formats.bold)?;
+        sheet.write_string_with_format(row, 1, &text, &formats.wrap)?;
+        row += 1;
+    }
+    row += 1;
+    sheet.write_string_with_format(row, 0, "Contents", &formats.bold)?;
+    row += 1;
+    sheet.write_string_with_format(row, 0, "Sheet", &formats.header)?;
+    sheet.write_string_with_format(row, 1, "What it holds", &formats.header)?;
+    row += 1;
+    sheet.write_string(row, 0, "Notes")?;
+    sheet.write_string(row, 1, "Notes on methods, symbols and shorthand")?;
+    for table in tables {
+        row += 1;
+        sheet.write_string(row, 0, &table.name)?;
+        sheet.write_string(row, 1, &table.title)?;
+    }
+    Ok(())
+}
+
+fn notes(sheet: &mut Worksheet, pack: &Pack, formats: &Formats) -> Result<(), XlsxError> {
+    sheet.set_name("Notes")?;
+    sheet.set_column_width(0, 14)?;
+    sheet.set_column_width(1, 110)?;
+    sheet.write_string_with_format(0, 0, "Notes", &formats.title)?;
+    sheet.write_string(1, 0, "This worksheet contains one table.")?;
+    sheet.write_string(2, 0, "Note number")?;
+    sheet.write_string(2, 1, "Note text")?;
+    let mut last_row = 2;
+    for (number, note) in (1..).zip(pack.all_notes()) {
+        last_row += 1;
+        sheet.write_string(last_row, 0, format!("note {number}"))?;
+        sheet.write_string_with_format(last_row, 1, note, &formats.wrap)?;
+    }
+    let columns = [
+        TableColumn::new().set_header("Note number"),
+        TableColumn::new().set_header("Note text"),
+    ];
+    if last_row > 2 {
+        sheet.add_table(
+            2,
+            0,
+            last_row,
+            1,
+            &Table::new().set_name("Notes").set_columns(&columns),
+        )?;
+    }
+    Ok(())
+}
+
+fn write_table(
+    sheet: &mut Worksheet,
+    table: &TableSheet,
+    number: usize,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.set_name(&table.name)?;
+    sheet.write_string_with_format(0, 0, &table.title, &formats.title)?;
+    sheet.write_string(1, 0, "This worksheet contains one table.")?;
+    let header_row = 2;
+    let mut columns = Vec::with_capacity(table.columns.len());
+    for ((column, heading), width) in (0..).zip(&table.columns).zip(&table.widths) {
+        sheet.set_column_width(column, *width)?;
+        sheet.write_string_with_format(header_row, column, heading, &formats.header)?;
+        columns.push(TableColumn::new().set_header(heading));
+    }
+    let mut last_row = header_row;
+    for cells in &table.rows {
+        last_row += 1;
+        for (column, cell) in (0..).zip(cells) {
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string_with_format(last_row, column, text, &formats.wrap)?
+                }
+                Cell::Number(value, decimals) => sheet.write_number_with_format(
+                    last_row,
+                    column,
+                    *value,
+                    formats.number(*decimals),
+                )?,
+                Cell::Withheld => sheet.write_string_with_format(
+                    last_row,
+                    column,
+                    WITHHELD,
+                    &formats.shorthand,
+                )?,
+                Cell::NotAvailable => sheet.write_string_with_format(
+                    last_row,
+                    column,
+                    NOT_AVAILABLE,
+                    &formats.shorthand,
+                )?,
+            };
+        }
+    }
+    if last_row == header_row {
+        sheet.write_string(header_row + 1, 0, "There are no rows in this table.")?;
+        return Ok(());
+    }
+    let last_column = u16::try_from(table.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    sheet.add_table(
+        header_row,
+        0,
+        last_row,
+        last_column,
+        &Table::new()
+            .set_name(format!("Table_{number}"))
+            .set_columns(&columns),
+    )?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
+}
+
+fn framework_table(pack: &Pack) -> TableSheet {
+    let region = pack.region_name.as_deref().unwrap_or("Region");
+    let england = &pack.england_name;
+    let columns = vec![
+        "Outcome".to_owned(),
+        "Metric id".to_owned(),
+        "Metric".to_owned(),
+        "Period".to_owned(),
+        "Unit".to_owned(),
+        "Value [note 1] [note 5] [note 6]".to_owned(),
+        "Lower 95% limit [note 2]".to_owned(),
+        "Upper 95% limit [note 2]".to_owned(),
+        "Lower 99.8% limit [note 2]".to_owned(),
+        "Upper 99.8% limit [note 2]".to_owned(),
+        "Numerator".to_owned(),
+        "Denominator".to_owned(),
+        format!("{england} value"),
+        format!("Compared with {england} [note 3]"),
+        format!("{region} value"),
+        format!("Compared with {region} [note 3]"),
+        "Trend [note 4]".to_owned(),
+        "Target".to_owned(),
+        "Target period".to_owned(),
+        "Target status".to_owned(),
+        "Data status".to_owned(),
+        "Unpublished management information".to_owned(),
+        "Source".to_owned(),
+    ];
+    let widths = vec![
+        28.0, 22.0, 40.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0, 16.0, 12.0,
+        16.0, 18.0, 12.0, 12.0, 16.0, 12.0, 14.0, 40.0,
+    ];
+    let rows = pack
+        .indicators()
+        .map(|(group, line)| {
+            let hidden = line.suppressed;
+            let benchmark = |b: &Option<crate::pack::BenchmarkLine>| match b {
+                Some(b) => [
+                    Cell::figure(&b.value, false),
+                    Cell::Text(b.comparison.label.clone()),
+                ],
+                None => [Cell::NotAvailable, Cell::Text("Not compared".to_owned())],
+            };
+            let [england_value, england_comparison] = benchmark(&line.england);
+            let [region_value, region_comparison] = benchmark(&line.region);
+            let (target, target_period, target_status) = match &line.target {
+                Some(t) => (
+                    Cell::figure(&t.target, false),
+                    Cell::Text(t.period.clone()),
+                    Cell::Text(t.status.label.clone()),
+                ),
+                None => (
+                    Cell::NotAvailable,
+                    Cell::NotAvailable,
+                    Cell::Text("No target".to_owned()),
+                ),
+            };
+            vec![
+                Cell::Text(group.heading.clone()),
+                Cell::Text(line.metric_id.clone()),
+                Cell::Text(line.metric_name.clone()),
+                Cell::Text(line.period.clone()),
+                Cell::Text(line.unit_label.clone()),
+                Cell::figure(&line.value, hidden),
+                Cell::figure(&line.lower_95, hidden),
+                Cell::figure(&line.upper_95, hidden),
+                Cell::figure(&line.lower_99_8, hidden),
+                Cell::figure(&line.upper_99_8, hidden),
+                Cell::figure(&line.numerator, hidden),
+                Cell::figure(&line.denominator, hidden),
+                england_value,
+                if hidden {
+                    Cell::Withheld
+                } else {
+                    england_comparison
+                },
+                region_value,
+                if hidden {
+                    Cell::Withheld
+                } else {
+                    region_comparison
+                },
+                Cell::Text(line.trend.label.clone()),
+                target,
+                target_period,
+                target_status,
+                Cell::Text(line.status.clone()),
+                Cell::Text(if line.unpublished { "Yes" } else { "No" }.to_owned()),
+                Cell::Text(line.source.clone()),
+            ]
+        })
+        .collect();
+    TableSheet {
+        name: "Framework".to_owned(),
+        title: format!(
+            "Outcomes framework figures for {}, latest in {}",
+            pack.area_name, pack.period_label
+        ),
+        columns,
+        widths,
+        rows,
+    }
+}
+
+fn plan_tables(plan: &PlanStatus, number: usize) -> [TableSheet; 2] {
+    let mut columns = vec!["Objective".to_owned()];
+    columns.extend(plan.statuses.iter().map(|s| s.label.clone()));
+    columns.push("Overdue".to_owned());
+    columns.push("Total".to_owned());
+    let mut widths = vec![60.0];
+    widths.extend(std::iter::repeat_n(12.0, columns.len() - 1));
+    let rows = plan
+        .summary
+        .iter()
+        .chain(std::iter::once(&plan.total))
+        .map(|row| {
+            let mut cells = vec![Cell::Text(row.objective.clone())];
+            cells.extend(row.counts.iter().map(|c| Cell::count(*c)));
+            cells.push(Cell::count(row.overdue));
+            cells.push(Cell::count(row.total));
+            cells
+        })
+        .collect();
+    let summary = TableSheet {
+        name: format!("Plan {number} status"),
+        title: format!(
+            "{}: actions by delivery status on {}",
+            plan.title, plan.as_of
+        ),
+        columns,
+        widths,
+        rows,
+    };
+    let exceptions = TableSheet {
+        name: format!("Plan {number} exceptions"),
+        title: format!(
+            "{}: actions red, amber, overdue or without an update for 90 days on {}",
+            plan.title, plan.as_of
+        ),
+        columns: [
+            "Action",
+            "What is to be done",
+            "Lead",
+            "Deadline",
+            "Status",
+            "Why listed",
+            "Latest update",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        widths: vec![10.0, 60.0, 30.0, 20.0, 18.0, 24.0, 60.0],
+        rows: plan
+            .exceptions
+            .iter()
+            .map(|line| {
+                vec![
+                    Cell::Text(line.action_no.clone()),
+                    Cell::Text(line.action.clone()),
+                    Cell::Text(line.leads.clone()),
+                    Cell::Text(line.deadline.clone()),
+                    Cell::Text(line.status.label.clone()),
+                    Cell::Text(line.reasons.clone()),
+                    Cell::Text(line.latest_update.clone()),
+                ]
+            })
+            .collect(),
+    };
+    [summary, exceptions]
+}
+
+fn definitions_table(pack: &Pack) -> TableSheet {
+    TableSheet {
+        name: "Definitions".to_owned(),
+        title: "Definitions and sources of the metrics".to_owned(),
+        columns: [
+            "Metric id",
+            "Metric",
+            "Definition",
+            "Unit",
+            "Source",
+            "Frequency",
+            "Limitations",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        widths: vec![22.0, 40.0, 70.0, 12.0, 40.0, 14.0, 50.0],
+        rows: pack
+            .definitions
+            .iter()
+            .map(|d| {
+                [
+                    &d.metric_id,
+                    &d.name,
+                    &d.definition,
+                    &d.unit,
+                    &d.source,
+                    &d.frequency,
+                    &d.limitations,
+                ]
+                .map(|text| Cell::Text(text.clone()))
+                .into_iter()
+                .collect()
+            })
+            .collect(),
+    }
+}

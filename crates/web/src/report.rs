@@ -1,0 +1,594 @@
+//! The partnership performance pack of an area and period, built from the snapshot and the
+//! area's delivery plans, for the renderers of `h2h-reports`. The command line and the web
+//! application both call [`performance_pack`], so a downloaded pack and `h2h report` agree,
+//! and its figures are the engine's, as in the JSON API.
+
+use h2h_domain::analysis::{DEFAULT_THRESHOLD, TargetStatus};
+use h2h_domain::indicators::Indicator;
+use h2h_domain::{
+    Area, AreaCode, AreaKind, DeliveryStatus, Metric, Period, PlanAction, Unit, status_summary,
+};
+use h2h_reports::{
+    BenchmarkLine, ChartFigure, DataTable, Definition, ExceptionLine, Figure, IndicatorLine,
+    Judgement, OutcomeGroup, Pack, PlanStatus, StatusRow, TargetLine,
+};
+use h2h_store::{Store, StoreError, StoredPlan};
+use time::Date;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::contract::iso;
+use crate::error::WebError;
+use crate::series::{SortBy, metric_series_to};
+use crate::snapshot::Snapshot;
+use crate::views::{comparison_words, figure_in_unit, target_status_label, trend_words};
+
+/// The marking of a pack that holds unpublished management information.
+pub const PACK_MARKING: &str = "OFFICIAL-SENSITIVE: unpublished management information";
+
+/// Why a pack could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// The area is not known.
+    #[error("there is no area {0}: give a GSS code or the code of an imported area")]
+    UnknownArea(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a pack is for and as of when.
+#[derive(Debug, Clone, Copy)]
+pub struct PackRequest<'a> {
+    /// The area.
+    pub area: &'a AreaCode,
+    /// The period: each metric shows its latest figure that ends within it.
+    pub period: &'a Period,
+    /// With disclosure control, for publication: counts from 1 to 4 and what derives from
+    /// them are withheld as `[c]`, and the pack carries no protective marking.
+    pub published: bool,
+    /// The date statuses, targets and overdue actions are judged on.
+    pub today: Date,
+}
+
+/// Builds the pack for `request` from `snapshot` and the area's plans in `store`.
+pub async fn performance_pack(
+    store: &dyn Store,
+    snapshot: &Snapshot,
+    request: PackRequest<'_>,
+) -> Result<Pack, PackError> {
+    let area = snapshot
+        .area(request.area)
+        .ok_or_else(|| PackError::UnknownArea(request.area.to_string()))?;
+    let mut plans = Vec::new();
+    for summary in store.plans(Some(&area.code)).await? {
+        if let Some(plan) = store.plan(summary.id).await? {
+            plans.push(plan_status(&plan, request.today));
+        }
+    }
+    Ok(build(snapshot, area, request, plans))
+}
+
+fn build(
+    snapshot: &Snapshot,
+    area: &Area,
+    request: PackRequest<'_>,
+    plans: Vec<PlanStatus>,
+) -> Pack {
+    let engine = &snapshot.engine;
+    let england = AreaCode::parse(h2h_domain::geography::ENGLAND).ok();
+    let england_name = england
+        .as_ref()
+        .and_then(|code| snapshot.area(code))
+        .map_or_else(|| "England".to_owned(), |a| a.name.clone());
+    let region = region_of(snapshot, area);
+    let mut groups: Vec<OutcomeGroup> = snapshot
+        .outcomes
+        .iter()
+        .map(|o| OutcomeGroup {
+            heading: o.name.clone(),
+            kind: o.kind.code().to_owned(),
+            indicators: Vec::new(),
+            charts: Vec::new(),
+        })
+        .collect();
+    let mut other = OutcomeGroup {
+        heading: "Other metrics".to_owned(),
+        kind: String::new(),
+        indicators: Vec::new(),
+        charts: Vec::new(),
+    };
+    let mut definitions = Vec::new();
+    let mut unpublished = false;
+    for metric in engine.metrics() {
+        let Some(latest) = engine
+            .periods(&metric.id, &area.code, None)
+            .into_iter()
+            .rfind(|p| p.end() <= request.period.end())
+        else {
+            continue;
+        };
+        // A count is not comparable with a larger area's count: counts have no benchmark.
+        let comparable = metric.unit != Unit::Count;
+        let with = |benchmark: Option<&AreaCode>| {
+            engine.indicator(
+                metric,
+                &area.code,
+                &latest,
+                None,
+                benchmark.filter(|_| comparable),
+                request.today,
+            )
+        };
+        let Some(against_england) = with(england.as_ref()) else {
+            continue;
+        };
+        let against_region = region.and_then(|r| with(Some(&r.code)));
+        unpublished |= !against_england.provenance.published;
+        let suppressed = request.published && is_disclosive(&against_england);
+        let line = indicator_line(
+            metric,
+            &against_england,
+            against_region.as_ref(),
+            (&england_name, region.map(|r| r.name.as_str())),
+            suppressed,
+        );
+        let position = metric
+            .outcome
+            .as_ref()
+            .and_then(|id| snapshot.outcomes.iter().position(|o| o.id == *id));
+        let group = match position.and_then(|i| groups.get_mut(i)) {
+            Some(group) => group,
+            None => &mut other,
+        };
+        let chart_prefix = format!("m{}-", definitions.len() + 1);
+        if !suppressed {
+            group.charts.extend(charts(
+                snapshot,
+                metric,
+                area,
+                &line,
+                request,
+                &chart_prefix,
+            ));
+        }
+        group.indicators.push(line);
+        definitions.push(definition(metric));
+    }
+    groups.push(other);
+    groups.retain(|g| !g.indicators.is_empty());
+    let mut notes = Vec::new();
+    if unpublished && !request.published {
+        notes.push(
+            "Figures marked unpublished are management information shared with the \
+             partnership: not for further circulation."
+                .to_owned(),
+        );
+    }
+    if request.published {
+        notes.push(format!(
+            "Prepared for publication: disclosure control withheld counts from 1 to {} and the \
+             figures derived from them.",
+            DEFAULT_THRESHOLD - 1
+        ));
+    }
+    Pack {
+        title: format!(
+            "{}: partnership performance pack, {}",
+            area.name,
+            request.period.label()
+        ),
+        area_code: area.code.to_string(),
+        area_name: area.name.clone(),
+        period_code: request.period.code(),
+        period_label: request.period.label(),
+        marking: (unpublished && !request.published).then(|| PACK_MARKING.to_owned()),
+        prepared_on: iso(request.today),
+        england_name,
+        region_name: region.map(|r| r.name.clone()),
+        outcomes: groups,
+        plans,
+        definitions,
+        notes,
+    }
+}
+
+/// The area's region: the nearest ancestor of kind region, if any.
+fn region_of<'s>(snapshot: &'s Snapshot, area: &Area) -> Option<&'s Area> {
+    let mut generation: Vec<&Area> = vec![];
+    let mut parents: Vec<&AreaCode> = area.parents.iter().collect();
+    // Local authorities sit at most three levels below a region (district, county, region).
+    for _ in 0..3 {
+        generation.clear();
+        generation.extend(parents.iter().filter_map(|code| snapshot.area(code)));
+        if let Some(region) = generation.iter().find(|a| a.kind == AreaKind::Region) {
+            return Some(region);
+        }
+        parents = generation.iter().flat_map(|a| a.parents.iter()).collect();
+    }
+    None
+}
+
+/// Whether primary disclosure control withholds an indicator: a count or numerator from 1
+/// to 4.
+fn is_disclosive(indicator: &Indicator) -> bool {
+    indicator
+        .figures
+        .numerator
+        .is_some_and(|n| n > 0.0 && n < DEFAULT_THRESHOLD as f64)
+}
+
+fn decimals(metric: &Metric) -> u8 {
+    if metric.unit == Unit::Count { 0 } else { 1 }
+}
+
+fn figure(metric: &Metric, value: Option<f64>, suppressed: bool) -> Figure {
+    match value {
+        _ if suppressed => Figure::new(None, "[c]", decimals(metric)),
+        Some(v) => Figure::new(Some(v), figure_in_unit(metric, v), decimals(metric)),
+        None => Figure::none(),
+    }
+}
+
+fn plain(value: Option<f64>, suppressed: bool) -> Figure {
+    match value {
+        _ if suppressed => Figure::new(None, "[c]", 0),
+        Some(v) => Figure::new(Some(v), crate::views::figure(v), 0),
+        None => Figure::none(),
+    }
+}
+
+fn indicator_line(
+    metric: &Metric,
+    against_england: &Indicator,
+    against_region: Option<&Indicator>,
+    (england_name, region_name): (&str, Option<&str>),
+    suppressed: bool,
+) -> IndicatorLine {
+    let f = &against_england.figures;
+    let benchmark = |indicator: &Indicator, name: &str| {
+        let (_, value) = indicator.benchmark.as_ref()?;
+        let (label, code, symbol) = comparison_words(indicator.comparison, name);
+        Some(BenchmarkLine {
+            value: figure(metric, Some(*value), false),
+            comparison: if suppressed {
+                Judgement {
+                    code: "withheld".to_owned(),
+                    label: "[c]".to_owned(),
+                    symbol: String::new(),
+                }
+            } else {
+                Judgement {
+                    code: code.to_owned(),
+                    label,
+                    symbol: symbol.to_owned(),
+                }
+            },
+        })
+    };
+    let (trend_label, trend_symbol) = trend_words(metric, against_england.trend.trend);
+    IndicatorLine {
+        metric_id: metric.id.to_string(),
+        metric_name: metric.name.clone(),
+        period: against_england.period.code(),
+        unit: metric.unit.code().to_owned(),
+        unit_label: unit_label(metric),
+        value: figure(metric, f.value, suppressed),
+        lower_95: figure(metric, f.ci_95.lower, suppressed),
+        upper_95: figure(metric, f.ci_95.upper, suppressed),
+        lower_99_8: figure(metric, f.ci_99_8.lower, suppressed),
+        upper_99_8: figure(metric, f.ci_99_8.upper, suppressed),
+        numerator: plain(f.numerator, suppressed),
+        denominator: plain(f.denominator, suppressed),
+        england: benchmark(against_england, england_name),
+        region: against_region.and_then(|r| benchmark(r, region_name.unwrap_or("the region"))),
+        trend: Judgement {
+            code: against_england.trend.trend.code().to_owned(),
+            label: trend_label.to_owned(),
+            symbol: trend_symbol.to_owned(),
+        },
+        target: against_england
+            .target
+            .as_ref()
+            .map(|(target, assessment)| TargetLine {
+                period: target.period.code(),
+                target: figure(metric, Some(target.target), false),
+                status: Judgement {
+                    code: assessment.status.code().to_owned(),
+                    label: target_status_label(assessment.status).to_owned(),
+                    symbol: target_symbol(assessment.status).to_owned(),
+                },
+                reason: assessment.reason.clone(),
+            }),
+        suppressed,
+        unpublished: !against_england.provenance.published,
+        status: against_england.provenance.status.code().to_owned(),
+        source: against_england
+            .provenance
+            .source
+            .clone()
+            .unwrap_or_else(|| metric.source.clone()),
+    }
+}
+
+fn target_symbol(status: TargetStatus) -> &'static str {
+    match status {
+        TargetStatus::Met => "✔",
+        TargetStatus::OnTrack => "●",
+        TargetStatus::OffTrack => "✖",
+        TargetStatus::NotAssessed => "○",
+    }
+}
+
+/// The unit as a column heading says it.
+fn unit_label(metric: &Metric) -> String {
+    match (metric.unit, metric.multiplier) {
+        (Unit::Proportion, _) | (Unit::Value, Some(100)) => "%".to_owned(),
+        (Unit::Rate | Unit::Value, Some(m)) if m > 1 => {
+            format!("per {}", crate::views::thousands(u64::from(m)))
+        }
+        (Unit::Count, _) => "number".to_owned(),
+        _ => "value".to_owned(),
+    }
+}
+
+/// The metric's charts: its series with intervals and target, and the areas of its kind
+/// compared, each with an active title, a caption and the table of its figures.
+fn charts(
+    snapshot: &Snapshot,
+    metric: &Metric,
+    area: &Area,
+    line: &IndicatorLine,
+    request: PackRequest<'_>,
+    chart_prefix: &str,
+) -> Vec<ChartFigure> {
+    let series = metric_series_to(
+        snapshot,
+        metric,
+        area,
+        SortBy::ValueDescending,
+        request.today,
+        Some(request.period),
+        chart_prefix,
+    );
+    let mut figures = Vec::new();
+    let caption = |what: &str| {
+        format!(
+            "{what}. Source: {}. Latest period: {}.",
+            line.source, line.period
+        )
+    };
+    let finding = match &line.england {
+        Some(england) => format!(
+            "{} in {}: {} in {}, {}",
+            metric.name,
+            area.name,
+            line.value.text,
+            line.period,
+            england.comparison.label.to_lowercase()
+        ),
+        None => format!(
+            "{} in {}: {} in {}",
+            metric.name, area.name, line.value.text, line.period
+        ),
+    };
+    if series.rows.len() > 1 {
+        figures.push(ChartFigure {
+            title: finding.clone(),
+            caption: caption("Each period's figure with its 95% confidence interval"),
+            svg: series.chart,
+            table: DataTable {
+                columns: [
+                    "Period",
+                    "Value",
+                    "95% interval",
+                    "Numerator",
+                    "Denominator",
+                    "Benchmark",
+                    "Compared",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+                rows: series
+                    .rows
+                    .into_iter()
+                    .map(|r| {
+                        vec![
+                            r.period,
+                            r.value,
+                            r.interval,
+                            r.numerator,
+                            r.denominator,
+                            r.benchmark,
+                            r.comparison,
+                        ]
+                    })
+                    .collect(),
+            },
+        });
+    }
+    if !series.areas_chart.is_empty() {
+        figures.push(ChartFigure {
+            title: format!("{}: {}", series.comparison_heading, metric.name),
+            caption: caption(&if series.quintile_summary.is_empty() {
+                "Each area with its 95% confidence interval".to_owned()
+            } else {
+                series.quintile_summary.clone()
+            }),
+            svg: series.areas_chart,
+            table: DataTable {
+                columns: ["Area", "Value", "95% interval", "Compared", "Fifth"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                rows: series
+                    .areas
+                    .into_iter()
+                    .map(|r| vec![r.name, r.value, r.interval, r.comparison, r.quintile])
+                    .collect(),
+            },
+        });
+    }
+    figures
+}
+
+fn definition(metric: &Metric) -> Definition {
+    Definition {
+        metric_id: metric.id.to_string(),
+        name: metric.name.clone(),
+        definition: metric.definition.clone(),
+        unit: unit_label(metric),
+        source: metric.source.clone(),
+        frequency: metric
+            .frequency
+            .map_or_else(|| "not stated".to_owned(), |f| f.code().replace('_', " ")),
+        limitations: metric.limitations.clone().unwrap_or_default(),
+    }
+}
+
+/// A plan's status summary and exceptions on `as_of`.
+fn plan_status(plan: &StoredPlan, as_of: Date) -> PlanStatus {
+    let actions: Vec<&PlanAction> = plan.actions.iter().map(|a| &a.action).collect();
+    let (summary, total) = status_summary(&actions, as_of);
+    let row = |counts: h2h_domain::StatusCounts| StatusRow {
+        objective: counts.objective,
+        counts: counts.counts,
+        overdue: counts.overdue,
+        total: counts.total,
+    };
+    let status = |s: DeliveryStatus| Judgement {
+        code: s.code().to_owned(),
+        label: s.label().to_owned(),
+        symbol: s.symbol().to_owned(),
+    };
+    PlanStatus {
+        title: plan.title.clone(),
+        as_of: iso(as_of),
+        statuses: DeliveryStatus::ALL.iter().map(|s| status(*s)).collect(),
+        summary: summary.into_iter().map(row).collect(),
+        total: row(total),
+        exceptions: actions
+            .iter()
+            .filter(|a| a.is_exception(as_of))
+            .map(|a| ExceptionLine {
+                action_no: a.action_no.clone(),
+                action: a.action.clone(),
+                leads: a.leads.join("; "),
+                deadline: a.deadline.text.clone(),
+                status: status(a.status),
+                reasons: a.exception_reasons(as_of).join(", "),
+                latest_update: a
+                    .updates
+                    .last()
+                    .map(|u| match u.date {
+                        Some(date) => format!("{}: {}", iso(date), u.text),
+                        None => u.text.clone(),
+                    })
+                    .unwrap_or_else(|| "No update recorded".to_owned()),
+            })
+            .collect(),
+    }
+}
+
+/// The financial year that holds the end of the area's latest figure: the period its pack is
+/// offered for by default.
+pub(crate) fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
+    let engine = &snapshot.engine;
+    let latest_end = engine
+        .metrics()
+        .iter()
+        .filter_map(|m| engine.periods(&m.id, area, None).into_iter().next_back())
+        .map(|p| p.end())
+        .max()?;
+    let start_year = if u8::from(latest_end.month()) >= 4 {
+        latest_end.year()
+    } else {
+        latest_end.year() - 1
+    };
+    Period::financial_year(start_year).ok()
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/areas/{code}/pack", get(download))
+}
+
+/// What the pack form sends.
+#[derive(Debug, Deserialize)]
+struct PackQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    published: bool,
+}
+
+/// The pack as a file: HTML shown in the browser, Excel downloaded.
+async fn download(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<PackQuery>,
+) -> Response {
+    match pack_file(&state, &code, &query).await {
+        Ok(response) => response,
+        Err(error) => crate::pages::error_page(&error),
+    }
+}
+
+async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Response, WebError> {
+    let snapshot = state.snapshot().await?;
+    let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
+    let area = AreaCode::parse(code).map_err(|_| not_found())?;
+    let area = snapshot.area(&area).ok_or_else(not_found)?.code.clone();
+    let period = match query.period.trim() {
+        "" => default_period(&snapshot, &area)
+            .ok_or_else(|| WebError::NotFound(format!("There are no figures for {code} yet.")))?,
+        text => Period::parse(text).map_err(|e| {
+            WebError::BadRequest(format!(
+                "{e}. Enter a period such as 2024/25 or 2024/25-Q2."
+            ))
+        })?,
+    };
+    let format = match query.format.trim() {
+        "" => h2h_reports::ReportFormat::Html,
+        text => h2h_reports::ReportFormat::parse(text)
+            .map_err(|e| WebError::BadRequest(format!("{e}.")))?,
+    };
+    let request = PackRequest {
+        area: &area,
+        period: &period,
+        published: query.published,
+        today: time::OffsetDateTime::now_utc().date(),
+    };
+    let pack = performance_pack(state.store.as_ref(), &snapshot, request)
+        .await
+        .map_err(|e| match e {
+            PackError::UnknownArea(_) => not_found(),
+            PackError::Store(e) => WebError::Store(e),
+        })?;
+    let bytes =
+        h2h_reports::render_pack(&pack, format).map_err(|e| WebError::Report(e.to_string()))?;
+    let file_name = format!(
+        "h2h-pack-{}-{}.{}",
+        area,
+        period.code().replace('/', "-"),
+        format.extension()
+    );
+    let disposition = match format {
+        h2h_reports::ReportFormat::Html => format!("inline; filename=\"{file_name}\""),
+        h2h_reports::ReportFormat::Xlsx => format!("attachment; filename=\"{file_name}\""),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
