@@ -6,6 +6,7 @@
 pub mod areas_file;
 pub mod csv_table;
 pub mod demo;
+mod demo_partnerships;
 pub mod geography;
 pub mod partnership_file;
 pub mod plan_file;
