@@ -584,11 +584,11 @@ pub fn headline(member_type: MemberType, share: Share) -> Option<String> {
 /// West, South West and West Midlands have police and crime commissioner attendance,
 /// compared to 20% of London partnerships"). `name` gives a region's name. `None` when no
 /// region has every partnership counting, or every region does.
-pub fn regional_headline<'a>(
+pub fn regional_headline(
     entry: &TypeAttendance,
-    name: impl Fn(&AreaCode) -> &'a str,
+    name: impl Fn(&AreaCode) -> String,
 ) -> Option<String> {
-    let full: Vec<&str> = entry
+    let full: Vec<String> = entry
         .by_region
         .iter()
         .filter(|(_, s)| s.of > 0 && s.count == s.of)
@@ -608,7 +608,7 @@ pub fn regional_headline<'a>(
     }
     Some(format!(
         "All partnerships in {} have {} attendance, compared to {}% of {} partnerships",
-        join_names(&full),
+        join_names(&full.iter().map(String::as_str).collect::<Vec<_>>()),
         entry.member_type.phrase(),
         lowest.percent()?,
         name(lowest_code)
@@ -848,7 +848,7 @@ mod tests {
             headline(MemberType::Police, police.overall).unwrap(),
             "50% of partnerships have police force attendance at main meetings"
         );
-        let names = |c: &AreaCode| if c == &north { "North West" } else { "London" };
+        let names = |c: &AreaCode| String::from(if c == &north { "North West" } else { "London" });
         assert_eq!(
             regional_headline(police, names).unwrap(),
             "All partnerships in the North West have police force attendance, compared to 0% of London partnerships"

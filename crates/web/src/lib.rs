@@ -3,11 +3,13 @@
 
 mod api;
 mod assets;
+pub mod attendance;
 pub mod contract;
 mod error;
 pub mod indicators;
 mod overview;
 mod pages;
+mod partnerships;
 mod plans;
 mod series;
 pub mod snapshot;
@@ -64,6 +66,7 @@ fn app_with(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(plans::router())
+        .merge(partnerships::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -206,6 +206,8 @@ struct AreaPage {
     child_groups: Vec<(String, Vec<AreaRow>)>,
     /// The area's delivery plans: id and title.
     plans: Vec<(i64, String)>,
+    /// Whether the area is a partnership with members recorded.
+    has_partnership: bool,
     overview: crate::overview::Overview,
 }
 
@@ -254,6 +256,7 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
                 .map(|p| (p.id, p.title))
                 .collect(),
             overview,
+            has_partnership: snapshot.partnerships.partnership(&area.code).is_some(),
             area: AreaRow::from(area),
         })
     }

@@ -152,6 +152,8 @@ struct PlanPage {
     summary: Vec<SummaryRow>,
     summary_totals: Vec<usize>,
     overdue_total: usize,
+    /// Whether the plan's area is a partnership with members recorded.
+    has_partnership: bool,
 }
 
 /// The filters of a plan page.
@@ -309,6 +311,10 @@ async fn plan(
                 .count(),
             summary,
             summary_totals,
+            has_partnership: snapshot
+                .partnerships
+                .partnership(&stored.area_code)
+                .is_some(),
         })
     }
     .await
