@@ -385,12 +385,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         analysis.generated_partnerships
                     );
                 }
+                // The national analysis's own findings: police and the secure estate
+                // nationally, commissioners by region.
                 for t in &analysis.types {
-                    if let Some(line) = t.regional_headline.as_ref().or(t.headline.as_ref()) {
-                        if matches!(t.member_type.as_str(), "police" | "pcc" | "prison") {
-                            println!("- {line}");
-                        }
+                    let line = match t.member_type.as_str() {
+                        "police" | "prison" => t.headline.as_ref(),
+                        "pcc" => t.regional_headline.as_ref().or(t.headline.as_ref()),
+                        _ => None,
+                    };
+                    if let Some(line) = line {
+                        println!("- {line}");
                     }
+                }
+                if let Some(line) = &analysis.local_authority_headline {
+                    println!("- {line}");
                 }
                 println!();
             }

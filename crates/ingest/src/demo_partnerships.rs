@@ -88,6 +88,8 @@ struct Authority<'a> {
 struct Group<'a> {
     code: String,
     name: String,
+    /// Its authorities' names, for the names of organisations that serve the whole area.
+    place: String,
     authorities: Vec<&'a Authority<'a>>,
 }
 
@@ -231,6 +233,7 @@ fn group_authorities<'a>(
         groups.push(Group {
             code: area.code.to_string(),
             name: area.name.clone(),
+            place: place_of(&members),
             authorities: members,
         });
     }
@@ -298,14 +301,20 @@ fn group_authorities<'a>(
     groups
 }
 
-fn named_group<'a>(mut authorities: Vec<&'a Authority<'a>>) -> Group<'a> {
-    authorities.sort_by(|a, b| a.area.name.cmp(&b.area.name));
+/// The authorities' names as one place: "Halton, Warrington and Cheshire West and Chester".
+fn place_of(authorities: &[&Authority<'_>]) -> String {
     let names: Vec<&str> = authorities.iter().map(|a| a.area.name.as_str()).collect();
-    let joined = match names.as_slice() {
+    match names.as_slice() {
         [one] => (*one).to_owned(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         [] => String::new(),
-    };
+    }
+}
+
+fn named_group<'a>(mut authorities: Vec<&'a Authority<'a>>) -> Group<'a> {
+    authorities.sort_by(|a, b| a.area.name.cmp(&b.area.name));
+    let names: Vec<&str> = authorities.iter().map(|a| a.area.name.as_str()).collect();
+    let joined = place_of(&authorities);
     let mut slug = String::from("CDP");
     for word in names.join(" ").split(|c: char| !c.is_ascii_alphanumeric()) {
         if word.is_empty() {
@@ -320,6 +329,7 @@ fn named_group<'a>(mut authorities: Vec<&'a Authority<'a>>) -> Group<'a> {
     Group {
         code: slug,
         name: format!("{joined} Combating Drugs Partnership"),
+        place: joined,
         authorities,
     }
 }
@@ -435,10 +445,7 @@ fn members_of(group: &Group<'_>) -> Vec<(String, MemberType)> {
             );
         }
     }
-    let place = group
-        .name
-        .trim_end_matches(" Combating Drugs Partnership")
-        .to_owned();
+    let place = group.place.clone();
     if several && let Some(lead) = lead {
         push(
             &mut members,
