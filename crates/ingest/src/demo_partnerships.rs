@@ -495,7 +495,7 @@ fn members_of(group: &Group<'_>) -> Vec<(String, MemberType)> {
         format!("{place} voluntary and community sector forum"),
         MemberType::VoluntarySector,
     );
-    if members.len() < 20 && hash(&[&group.code, "young people"]) % 2 == 0 {
+    if members.len() < 20 && hash(&[&group.code, "young people"]).is_multiple_of(2) {
         push(
             &mut members,
             format!("Young people's substance use service, {place}"),
@@ -672,14 +672,14 @@ fn write_meetings(
             let h = hash(&[&group.code, name, &year_text]);
             let attended = if engagement.engaged(&group.code, *member_type, year) {
                 // At least three of four.
-                !(h % 2 == 0 && (h / 2) % 4 == quarter as u64)
+                !(h.is_multiple_of(2) && (h / 2) % 4 == quarter as u64)
             } else {
                 // At most one of four.
-                h % 3 == 0 && (h / 3) % 4 == quarter as u64
+                h.is_multiple_of(3) && (h / 3) % 4 == quarter as u64
             };
             let attendance = if attended {
                 "attended"
-            } else if hash(&[&group.code, name, &date]) % 3 == 0 {
+            } else if hash(&[&group.code, name, &date]).is_multiple_of(3) {
                 "absent"
             } else {
                 "apologies"
