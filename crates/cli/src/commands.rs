@@ -9,7 +9,7 @@ use h2h_store::Store;
 use h2h_web::contract::{AreaJson, MetricJson, OutcomeJson};
 
 use crate::output::Listing;
-use crate::{Bench, Cli, Command, Import, PlanCommand};
+use crate::{Bench, Cli, Command, Import, PartnershipCommand, PlanCommand};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -242,6 +242,227 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .print(format)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(Import::Partnerships { file, sheet }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            let import =
+                h2h_ingest::import_partnerships(store.as_ref(), &name, &bytes, sheet.as_deref())
+                    .await?;
+            warn_ignored(&name, &import.ignored_columns);
+            for problem in &import.rejected {
+                eprintln!("{problem}");
+            }
+            let changed = import.saved.iter().filter(|(_, s)| s.changed()).count();
+            let added: u64 = import.saved.iter().map(|(_, s)| s.members_added).sum();
+            println!(
+                "accepted {} partnerships ({} areas saved, {} with new or changed leadership or \
+                 members, {} members added), rejected {}",
+                import.saved.len(),
+                import.areas_saved,
+                changed,
+                added,
+                import.rejected.len()
+            );
+            Ok(exit_for(&import.rejected))
+        }
+        Command::Import(Import::Meetings { file, sheet }) => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file.display().to_string();
+            let import =
+                h2h_ingest::import_meetings(store.as_ref(), &name, &bytes, sheet.as_deref())
+                    .await?;
+            warn_ignored(&name, &import.ignored_columns);
+            for problem in &import.rejected {
+                eprintln!("{problem}");
+            }
+            println!(
+                "accepted {}, rejected {}; {} meetings added, {} attendance records new or changed",
+                import.accepted,
+                import.rejected.len(),
+                import.saved.meetings_added,
+                import.saved.attendance_changed
+            );
+            Ok(exit_for(&import.rejected))
+        }
+        Command::Partnership(PartnershipCommand::Show { area, year, format }) => {
+            let area = known_area(&store, &area).await?;
+            let window = year
+                .as_deref()
+                .map(h2h_web::attendance::read_year)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let data = h2h_web::attendance::PartnershipData::load(store.as_ref()).await?;
+            let partnership = data.partnership(&area).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{area} has no members recorded; `h2h import partnerships FILE` loads them"
+                )
+            })?;
+            let shown = h2h_web::attendance::PartnershipJson::new(&data, partnership, window);
+            if format == crate::output::Format::Json {
+                crate::output::print_json(&shown)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if format == crate::output::Format::Table {
+                println!("{} ({})", shown.partnership.name, shown.partnership.code);
+                println!("Senior Responsible Owner: {}", shown.partnership.sro);
+                println!("Chair: {}", shown.partnership.chair);
+                if shown.partnership.generated {
+                    println!("Generated demo data: not real records of this partnership.");
+                }
+                match &shown.window {
+                    Some(window) => println!("Attendance at main meetings in {window}:"),
+                    None => println!("No main meeting is recorded."),
+                }
+                println!();
+            }
+            Listing {
+                headers: &[
+                    "organisation",
+                    "member_type",
+                    "held",
+                    "attended",
+                    "apologies",
+                    "absent",
+                    "attends_regularly",
+                ],
+                records: shown.attendance,
+                cells: |r| {
+                    vec![
+                        r.organisation.clone(),
+                        r.member_type.clone(),
+                        r.held.to_string(),
+                        r.attended.to_string(),
+                        r.apologies.to_string(),
+                        r.absent.to_string(),
+                        if r.attends_regularly { "yes" } else { "no" }.to_owned(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Attendance {
+            region,
+            year,
+            format,
+        } => {
+            let window = year
+                .as_deref()
+                .map(h2h_web::attendance::read_year)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let region = match region {
+                Some(code) => {
+                    let found = known_area(&store, &code).await?;
+                    if found.gss_entity() != Some("E12") {
+                        anyhow::bail!("{found} is not a region: expected a code such as E12000007");
+                    }
+                    Some(found)
+                }
+                None => None,
+            };
+            let data = h2h_web::attendance::PartnershipData::load(store.as_ref()).await?;
+            let analysis =
+                h2h_web::attendance::AttendanceAnalysisJson::new(&data, window, region.as_ref());
+            if format == crate::output::Format::Json {
+                crate::output::print_json(&analysis)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if format == crate::output::Format::Table {
+                match &analysis.window {
+                    Some(window) => println!(
+                        "{window}: {} partnerships analysed, {} left out with no main meeting",
+                        analysis.partnerships_analysed,
+                        analysis.without_main_meetings.len()
+                    ),
+                    None => println!("No main meeting is recorded."),
+                }
+                if analysis.generated_partnerships > 0 {
+                    println!(
+                        "Generated demo data: {} of the partnerships analysed hold generated members and attendance.",
+                        analysis.generated_partnerships
+                    );
+                }
+                // The national analysis's own findings: police and the secure estate
+                // nationally, commissioners by region.
+                for t in &analysis.types {
+                    let line = match t.member_type.as_str() {
+                        "police" | "prison" => t.headline.as_ref(),
+                        "pcc" => t.regional_headline.as_ref().or(t.headline.as_ref()),
+                        _ => None,
+                    };
+                    if let Some(line) = line {
+                        println!("- {line}");
+                    }
+                }
+                if let Some(line) = &analysis.local_authority_headline {
+                    println!("- {line}");
+                }
+                println!();
+            }
+            let everywhere = region
+                .as_ref()
+                .map_or_else(|| String::from("all"), ToString::to_string);
+            let rows: Vec<AttendanceRow> = analysis
+                .types
+                .iter()
+                .flat_map(|t| {
+                    let overall = AttendanceRow {
+                        member_type: t.member_type.clone(),
+                        area_code: everywhere.clone(),
+                        area_name: if region.is_some() {
+                            t.regions
+                                .first()
+                                .map(|r| r.region_name.clone())
+                                .unwrap_or_default()
+                        } else {
+                            String::from("All partnerships")
+                        },
+                        count: t.count,
+                        of: t.of,
+                        percent: t.percent,
+                    };
+                    let regions =
+                        t.regions
+                            .iter()
+                            .filter(|_| region.is_none())
+                            .map(|r| AttendanceRow {
+                                member_type: t.member_type.clone(),
+                                area_code: r.region_code.clone(),
+                                area_name: r.region_name.clone(),
+                                count: r.count,
+                                of: r.of,
+                                percent: r.percent,
+                            });
+                    std::iter::once(overall).chain(regions).collect::<Vec<_>>()
+                })
+                .collect();
+            Listing {
+                headers: &[
+                    "member_type",
+                    "area_code",
+                    "area_name",
+                    "count",
+                    "of",
+                    "percent",
+                ],
+                records: rows,
+                cells: |r| {
+                    vec![
+                        r.member_type.clone(),
+                        r.area_code.clone(),
+                        r.area_name.clone(),
+                        r.count.to_string(),
+                        r.of.to_string(),
+                        r.percent.map(|p| p.to_string()).unwrap_or_default(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import(Import::Targets { file, sheet }) => {
             let (targets, rejected) =
                 read_definitions(&store, &file, sheet.as_deref(), h2h_ingest::read_targets).await?;
@@ -442,6 +663,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .print(format)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// One row of `h2h attendance` as a table or CSV: a member type in one area.
+#[derive(serde::Serialize)]
+struct AttendanceRow {
+    member_type: String,
+    area_code: String,
+    area_name: String,
+    count: u32,
+    of: u32,
+    percent: Option<u32>,
+}
+
+/// Warns of header columns a format does not have.
+fn warn_ignored(name: &str, columns: &[String]) {
+    for column in columns {
+        eprintln!(
+            "warning: {name}: the column {column:?} is not part of the format and was ignored"
+        );
+    }
+}
+
+/// Exit 1 when rows were rejected (the rest were stored), else 0.
+fn exit_for(rejected: &[h2h_ingest::RejectedRow]) -> ExitCode {
+    if rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

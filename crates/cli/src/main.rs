@@ -49,6 +49,24 @@ enum Command {
     /// Delivery plans: an area's plan with each action's status, deadline and history.
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Partnerships: a partnership's members and their attendance at main meetings.
+    #[command(subcommand)]
+    Partnership(PartnershipCommand),
+    /// The national attendance analysis: for each member type, the share of partnerships
+    /// whose main meetings it attends (an organisation of the type at half of them or
+    /// more), overall and by region.
+    Attendance {
+        /// Only the partnerships of this region (a code such as E12000007).
+        #[arg(long)]
+        region: Option<String>,
+        /// The financial year, such as 2024/25 (default: the latest with a main meeting).
+        #[arg(long)]
+        year: Option<String>,
+        /// Output format: a table and CSV give one row per type and area (all
+        /// partnerships, then each region); JSON gives the whole analysis.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Every metric with a value for an area and period: value, numerator, denominator,
     /// confidence limits, benchmark, comparison, trend and target status.
     Indicators {
@@ -149,6 +167,23 @@ enum PlanCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PartnershipCommand {
+    /// Show a partnership: its leadership and each member's attendance at main meetings in
+    /// a financial year (JSON adds its members and every meeting).
+    Show {
+        /// The partnership's area code.
+        #[arg(long)]
+        area: String,
+        /// The financial year, such as 2024/25 (default: its latest with a main meeting).
+        #[arg(long)]
+        year: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Bench {
     /// Recompute every indicator of the demo data (bar: under 1 second after a submission).
     Indicators,
@@ -217,6 +252,24 @@ enum Import {
         /// operating-system user).
         #[arg(long, env = "H2H_USER")]
         user: Option<String>,
+    },
+    /// Partnerships with their local authorities, Senior Responsible Owner, chair and member
+    /// organisations (partnerships.csv, or an Excel workbook; see docs/partnerships.md).
+    Partnerships {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+    },
+    /// Partnerships' meetings with each member organisation's attendance (meetings.csv, or
+    /// an Excel workbook; see docs/partnerships.md).
+    Meetings {
+        /// The CSV or .xlsx file.
+        file: std::path::PathBuf,
+        /// The worksheet to read from a workbook (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// Targets and trajectories (targets.csv, or an Excel workbook).
     Targets {

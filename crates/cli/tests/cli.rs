@@ -37,7 +37,172 @@ on_both_backends!(
     serve_answers_health_checks,
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
     the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
+    partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
+
+/// The fixtures' partnerships and meetings through the binary: bad rows exit 1 with their
+/// line and column and the good rows are stored; a second import changes nothing; the
+/// attendance figures follow the rule.
+async fn partnerships_and_meetings_are_imported_and_attendance_analysed(url: &str) {
+    let dir = tempfile_dir();
+    let partnerships = dir.join("partnerships.csv");
+    let meetings = dir.join("meetings.csv");
+    std::fs::write(
+        &partnerships,
+        include_str!("../../../fixtures/partnerships/partnerships.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        &meetings,
+        include_str!("../../../fixtures/partnerships/meetings.csv"),
+    )
+    .unwrap();
+    let import = h2h(
+        url,
+        &["import", "partnerships", partnerships.to_str().unwrap()],
+    );
+    assert_eq!(import.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&import.stderr);
+    assert!(stderr.contains("line 10, column member_type"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&import.stdout);
+    assert!(
+        stdout.starts_with("accepted 2 partnerships (2 areas saved"),
+        "{stdout}"
+    );
+    let import = h2h(url, &["import", "meetings", meetings.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&import.stderr);
+    assert!(
+        stderr.contains("line 26, column organisation") && stderr.contains("Camden Fire Service"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&import.stdout)
+            .starts_with("accepted 25, rejected 1; 8 meetings added")
+    );
+    let again = h2h(url, &["import", "meetings", meetings.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 meetings added, 0 attendance records"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let again = h2h(
+        url,
+        &["import", "partnerships", partnerships.to_str().unwrap()],
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .starts_with("accepted 2 partnerships (0 areas saved, 0 with new")
+    );
+
+    let output = h2h(url, &["attendance", "--format", "json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let analysis: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(analysis["window"], "2024/25");
+    let share = |t: &str| {
+        let entry = analysis["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["member_type"] == t)
+            .unwrap();
+        (
+            entry["count"].as_u64().unwrap(),
+            entry["of"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(share("police"), (2, 2));
+    assert_eq!(share("pcc"), (1, 2));
+    assert_eq!(share("prison"), (0, 2));
+    assert_eq!(share("la_public_health"), (1, 2));
+    let csv = String::from_utf8(h2h(url, &["attendance", "--format", "csv"]).stdout).unwrap();
+    assert_eq!(
+        csv.lines().next(),
+        Some("member_type,area_code,area_name,count,of,percent")
+    );
+    assert!(
+        csv.contains("pcc,E12000001,North East,1,1,100")
+            && csv.contains("pcc,E12000007,London,0,1,0"),
+        "{csv}"
+    );
+    let london = String::from_utf8(
+        h2h(
+            url,
+            &["attendance", "--region", "E12000007", "--format", "csv"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        london.contains("police,E12000007,London,1,1,100"),
+        "{london}"
+    );
+    let table = String::from_utf8(h2h(url, &["attendance"]).stdout).unwrap();
+    assert!(
+        table.contains("All partnerships have police force attendance at main meetings"),
+        "{table}"
+    );
+    let earlier = h2h(
+        url,
+        &["attendance", "--year", "2023/24", "--format", "json"],
+    );
+    let earlier: Value = serde_json::from_slice(&earlier.stdout).unwrap();
+    assert_eq!(earlier["without_main_meetings"][0], "CDP-NE");
+
+    let shown = h2h(
+        url,
+        &["partnership", "show", "--area", "CDP-NE", "--format", "csv"],
+    );
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.contains("HM Prison Frankland,prison,4,1,1,2,no"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Durham Police and Crime Commissioner,pcc,4,2,1,1,yes"),
+        "{text}"
+    );
+    let shown = h2h(
+        url,
+        &[
+            "partnership",
+            "show",
+            "--area",
+            "CDP-LON",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(json["partnership"]["name"], "Camden Test Partnership");
+    assert_eq!(json["meetings"].as_array().unwrap().len(), 3);
+    let table =
+        String::from_utf8(h2h(url, &["partnership", "show", "--area", "CDP-LON"]).stdout).unwrap();
+    assert!(
+        table.contains("Senior Responsible Owner: Director of Public Health"),
+        "{table}"
+    );
+    assert_eq!(
+        h2h(url, &["partnership", "show", "--area", "E06000047"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        h2h(url, &["attendance", "--region", "E06000047"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        h2h(url, &["attendance", "--year", "2024"]).status.code(),
+        Some(2)
+    );
+}
 
 async fn areas_list_every_kind_with_population_and_parents(url: &str) {
     let forces = json(&h2h(url, &["areas", "--kind", "pfa", "--format", "json"]));

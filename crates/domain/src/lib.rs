@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod geography;
 pub mod indicators;
 pub mod metric;
+pub mod partnership;
 pub mod period;
 pub mod plan;
 pub mod statistics;
@@ -22,6 +23,10 @@ pub use catalogue::{
 };
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
+pub use partnership::{
+    Attendance, AttendanceRecord, Meeting, MeetingKind, MemberOrganisation, MemberType,
+    Partnership, Window,
+};
 pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};
 pub use plan::{
     ActionUpdate, Deadline, DeliveryStatus, Plan, PlanAction, StatusCounts, status_summary,

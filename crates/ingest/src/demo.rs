@@ -1,6 +1,7 @@
-//! The demo: a real partnership (County Durham and Darlington) and the published figures
-//! shipped under `data/published`, loaded through the same import paths as users' files, so
-//! the demo exercises what production does.
+//! The demo: a real partnership (County Durham and Darlington), the published figures
+//! shipped under `data/published`, the seed delivery plans, and generated partnerships with
+//! meetings for every English upper-tier authority (`demo_partnerships.rs`), all loaded
+//! through the same import paths as users' files, so the demo exercises what production does.
 
 use h2h_store::Store;
 
@@ -35,13 +36,21 @@ pub enum DemoError {
     /// A shipped return could not be imported.
     #[error("the published figures could not be loaded: {0}")]
     Published(#[from] crate::submit::ImportError),
+    /// The demo partnerships could not be generated.
+    #[error("the demo partnerships could not be generated: {0}")]
+    Generated(#[from] crate::demo_partnerships::GenerateError),
+    /// A generated demo row was rejected (a defect in the generator).
+    #[error("the demo partnerships could not be loaded: {0}")]
+    GeneratedRejected(String),
 }
 
-/// Loads the demo partnership, the published figures and the seed delivery plans into
-/// `store`. Loading them again
-/// changes nothing.
+/// Loads the demo partnership, the published figures, the seed delivery plans and the
+/// generated partnerships with their meetings into `store`. Loading them again changes
+/// nothing.
 pub async fn load_demo(store: &dyn Store) -> Result<(), DemoError> {
+    let started = std::time::Instant::now();
     let file = read_areas("fixtures/demo/areas.csv", DEMO_AREAS)?;
+    let fixed: Vec<h2h_domain::CustomArea> = file.rows.iter().map(|r| r.area.clone()).collect();
     let import = import_areas(store, file).await?;
     if let Some(problem) = import.rejected.into_iter().next() {
         return Err(problem.into());
@@ -68,5 +77,39 @@ pub async fn load_demo(store: &dyn Store) -> Result<(), DemoError> {
             tracing::info!(%title, actions = saved.actions, updates = saved.updates_added, "delivery plan loaded");
         }
     }
+    let before_partnerships = started.elapsed();
+    let generated = crate::demo_partnerships::demo_files(store, &fixed).await?;
+    let generated_at = started.elapsed();
+    let partnerships = crate::partnership_file::import_partnerships(
+        store,
+        "generated demo partnerships.csv",
+        generated.partnerships.as_bytes(),
+        None,
+    )
+    .await?;
+    if let Some(problem) = partnerships.rejected.first() {
+        return Err(DemoError::GeneratedRejected(problem.to_string()));
+    }
+    let partnerships_at = started.elapsed();
+    let meetings = crate::partnership_file::import_meetings(
+        store,
+        "generated demo meetings.csv",
+        generated.meetings.as_bytes(),
+        None,
+    )
+    .await?;
+    if let Some(problem) = meetings.rejected.first() {
+        return Err(DemoError::GeneratedRejected(problem.to_string()));
+    }
+    tracing::info!(
+        partnerships = generated.count,
+        meetings_added = meetings.saved.meetings_added,
+        attendance = meetings.accepted,
+        before_partnerships = ?before_partnerships,
+        generated = ?generated_at,
+        partnerships_saved = ?partnerships_at,
+        total = ?started.elapsed(),
+        "generated demo partnerships loaded"
+    );
     Ok(())
 }

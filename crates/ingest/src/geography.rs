@@ -25,7 +25,7 @@ const POLICE_FORCE_AREAS: (&str, &str) = (
     "police_force_areas_ew_2023_derived.csv",
     include_str!("../../../data/geography/police_force_areas_ew_2023_derived.csv"),
 );
-const MYSOCIETY: (&str, &str) = (
+pub(crate) const MYSOCIETY: (&str, &str) = (
     "mysociety_uk_local_authorities_current.csv",
     include_str!("../../../data/geography/mysociety_uk_local_authorities_current.csv"),
 );

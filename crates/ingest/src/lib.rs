@@ -6,7 +6,9 @@
 pub mod areas_file;
 pub mod csv_table;
 pub mod demo;
+mod demo_partnerships;
 pub mod geography;
+pub mod partnership_file;
 pub mod plan_file;
 pub mod published;
 pub mod reference;
@@ -17,6 +19,10 @@ pub use areas_file::{AreasFile, AreasImport, import_areas, read_areas};
 pub use csv_table::{CsvTable, IngestError};
 pub use demo::{DemoError, load_demo};
 pub use geography::shipped_geography;
+pub use partnership_file::{
+    MeetingsFile, MeetingsImport, PartnershipsFile, PartnershipsImport, import_meetings,
+    import_partnerships, read_meetings, read_partnerships,
+};
 pub use plan_file::{PlanFile, PlanImport, import_plan, read_plan};
 pub use published::{GeneratedReturn, load_published, published_returns};
 pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};

@@ -17,7 +17,151 @@ on_both_backends!(
     custom_areas_group_authorities_and_sum_populations,
     custom_area_rows_with_bad_references_are_rejected,
     shipped_areas_cannot_be_redefined,
+    partnerships_and_meetings_are_saved_once_and_read_back,
+    meetings_naming_non_members_are_refused_whole,
 );
+
+const PARTNERSHIPS: &str = include_str!("../../../fixtures/partnerships/partnerships.csv");
+const MEETINGS: &str = include_str!("../../../fixtures/partnerships/meetings.csv");
+
+/// Two partnerships and their meetings go in through the imports; the partnership becomes an
+/// area of kind `cdp` grouping its authorities in their region; the attendance comes back in
+/// member order; importing both files again changes nothing, not even the data version.
+async fn partnerships_and_meetings_are_saved_once_and_read_back(url: &str) {
+    use h2h_domain::{Attendance, MeetingKind, MemberType};
+    let store = open_with_reference_data(url).await.unwrap();
+    let first = h2h_ingest::import_partnerships(
+        store.as_ref(),
+        "partnerships.csv",
+        PARTNERSHIPS.as_bytes(),
+        None,
+    )
+    .await
+    .unwrap();
+    let rejected: Vec<(u64, &str)> = first
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.column.as_str()))
+        .collect();
+    assert_eq!(rejected, [(10, "member_type")]);
+    assert_eq!(first.areas_saved, 2);
+    let area = store.area(&code("CDP-NE")).await.unwrap().unwrap();
+    assert_eq!(area.kind, AreaKind::Cdp);
+    assert_eq!(area.parents, vec![code("E12000001")]);
+    assert!(area.population.is_some_and(|p| p > 600_000), "{area:?}");
+    let partnerships = store.partnerships().await.unwrap();
+    assert_eq!(partnerships.len(), 2);
+    let ne = partnerships
+        .iter()
+        .find(|p| p.code.as_str() == "CDP-NE")
+        .unwrap();
+    assert_eq!(
+        ne.local_authorities,
+        vec![code("E06000005"), code("E06000047")]
+    );
+    assert_eq!(ne.members.len(), 5);
+    assert_eq!(ne.members[3].member_type, MemberType::Prison);
+    assert_eq!(ne.sro, "Director of Public Health");
+    assert!(!ne.generated);
+
+    let meetings =
+        h2h_ingest::import_meetings(store.as_ref(), "meetings.csv", MEETINGS.as_bytes(), None)
+            .await
+            .unwrap();
+    assert_eq!(meetings.rejected.len(), 1, "{:?}", meetings.rejected);
+    assert_eq!(meetings.rejected[0].line, 26);
+    assert_eq!(meetings.accepted, 25);
+    assert_eq!(meetings.saved.meetings_added, 8);
+    assert_eq!(meetings.saved.attendance_changed, 25);
+    let held = store.meetings(Some(&code("CDP-NE"))).await.unwrap();
+    assert_eq!(held.len(), 5);
+    let september = held
+        .iter()
+        .find(|m| m.date.to_string() == "2024-09-10")
+        .unwrap();
+    assert_eq!(september.kind, MeetingKind::Main);
+    assert_eq!(september.attendance[0].organisation, "Durham Constabulary");
+    assert_eq!(september.attendance[0].attendance, Attendance::Attended);
+    assert_eq!(store.meetings(None).await.unwrap().len(), 8);
+
+    let version = store.data_version().await.unwrap();
+    let again = h2h_ingest::import_partnerships(
+        store.as_ref(),
+        "partnerships.csv",
+        PARTNERSHIPS.as_bytes(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.areas_saved, 0);
+    assert!(
+        again.saved.iter().all(|(_, s)| !s.changed()),
+        "{:?}",
+        again.saved
+    );
+    let again =
+        h2h_ingest::import_meetings(store.as_ref(), "meetings.csv", MEETINGS.as_bytes(), None)
+            .await
+            .unwrap();
+    assert_eq!(
+        (again.saved.meetings_added, again.saved.attendance_changed),
+        (0, 0)
+    );
+    assert_eq!(
+        store.data_version().await.unwrap(),
+        version,
+        "a re-import writes nothing"
+    );
+
+    // A changed attendance is one change.
+    let changed = MEETINGS.replace(
+        "2025-03-10,main,,HM Prison Frankland,did not attend",
+        "2025-03-10,main,,HM Prison Frankland,attended",
+    );
+    let revised =
+        h2h_ingest::import_meetings(store.as_ref(), "meetings.csv", changed.as_bytes(), None)
+            .await
+            .unwrap();
+    assert_eq!(
+        (
+            revised.saved.meetings_added,
+            revised.saved.attendance_changed
+        ),
+        (0, 1)
+    );
+}
+
+async fn meetings_naming_non_members_are_refused_whole(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    h2h_ingest::import_partnerships(
+        store.as_ref(),
+        "partnerships.csv",
+        PARTNERSHIPS.as_bytes(),
+        None,
+    )
+    .await
+    .unwrap();
+    let meeting = h2h_domain::Meeting {
+        partnership: code("CDP-NE"),
+        date: time::macros::date!(2024 - 06 - 10),
+        kind: h2h_domain::MeetingKind::Main,
+        title: "Main partnership meeting".into(),
+        attendance: vec![h2h_domain::AttendanceRecord {
+            organisation: "Nobody".into(),
+            attendance: h2h_domain::Attendance::Attended,
+        }],
+    };
+    let error = store
+        .save_meetings(&[meeting])
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("Nobody") && error.contains("CDP-NE"),
+        "{error}"
+    );
+    assert!(store.meetings(None).await.unwrap().is_empty());
+}
 
 async fn reference_data_is_installed_once(url: &str) {
     let store = open_with_reference_data(url).await.unwrap();

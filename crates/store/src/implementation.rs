@@ -6,14 +6,14 @@ use std::borrow::Cow;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
-/// Builds the migrator for one backend from its embedded DDL, one migration per file.
-pub(crate) fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
+/// Builds the migrator for one backend from its embedded DDL, one migration per file, each
+/// with the version its file is numbered with.
+pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
     let migrations = migrations
         .iter()
-        .zip(1_i64..)
-        .map(|((description, sql), version)| {
+        .map(|(version, description, sql)| {
             Migration::new(
-                version,
+                *version,
                 Cow::Borrowed(*description),
                 MigrationType::Simple,
                 Cow::Borrowed(*sql),
@@ -783,6 +783,263 @@ macro_rules! implement_store {
                         .push(crate::rows::population((year, band, population))?);
                 }
                 Ok(by_area)
+            }
+
+            async fn save_partnership(
+                &self,
+                partnership: &h2h_domain::Partnership,
+            ) -> Result<crate::SavedPartnership, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let code = partnership.code.as_str();
+                let leadership = sqlx::query(
+                    "INSERT INTO partnerships (area_code, sro, chair, generated) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (area_code) DO UPDATE SET sro = excluded.sro, chair = excluded.chair, \
+                     generated = excluded.generated WHERE partnerships.sro <> excluded.sro \
+                     OR partnerships.chair <> excluded.chair OR partnerships.generated <> excluded.generated",
+                )
+                .bind(code)
+                .bind(partnership.sro.as_str())
+                .bind(partnership.chair.as_str())
+                .bind(i64::from(partnership.generated))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let held: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT organisation_key, organisation, member_type, position FROM partnership_members \
+                     WHERE area_code = $1",
+                )
+                .bind(code)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut next_position = held.iter().map(|h| h.3 + 1).max().unwrap_or(0);
+                let mut saved = crate::SavedPartnership {
+                    leadership_changed: leadership > 0,
+                    ..crate::SavedPartnership::default()
+                };
+                for member in &partnership.members {
+                    let key = crate::organisation_key(&member.name);
+                    match held.iter().find(|h| h.0 == key) {
+                        Some((_, name, kind, _)) if name == &member.name && kind == member.member_type.code() => {}
+                        Some(_) => {
+                            sqlx::query(
+                                "UPDATE partnership_members SET organisation = $1, member_type = $2 \
+                                 WHERE area_code = $3 AND organisation_key = $4",
+                            )
+                            .bind(member.name.as_str())
+                            .bind(member.member_type.code())
+                            .bind(code)
+                            .bind(key.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                            saved.members_changed += 1;
+                        }
+                        None => {
+                            // A name given twice in one list is added once.
+                            let added = sqlx::query(
+                                "INSERT INTO partnership_members (area_code, position, organisation, \
+                                 organisation_key, member_type) VALUES ($1, $2, $3, $4, $5) \
+                                 ON CONFLICT (area_code, organisation_key) DO NOTHING",
+                            )
+                            .bind(code)
+                            .bind(next_position)
+                            .bind(member.name.as_str())
+                            .bind(key.as_str())
+                            .bind(member.member_type.code())
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            next_position += 1;
+                            saved.members_added += added;
+                        }
+                    }
+                }
+                if saved.changed() {
+                    bump_data_version(&mut tx).await?;
+                }
+                tx.commit().await?;
+                Ok(saved)
+            }
+
+            async fn partnerships(&self) -> Result<Vec<h2h_domain::Partnership>, crate::StoreError> {
+                let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT p.area_code, COALESCE(a.name, p.area_code), p.sro, p.chair, p.generated FROM partnerships p \
+                     LEFT JOIN areas a ON a.code = p.area_code ORDER BY p.area_code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let authorities: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT ap.parent_code, ap.area_code FROM area_parents ap \
+                     JOIN partnerships p ON p.area_code = ap.parent_code ORDER BY ap.parent_code, ap.area_code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let members: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT area_code, organisation, member_type FROM partnership_members \
+                     ORDER BY area_code, position, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let mut partnerships = Vec::with_capacity(rows.len());
+                let mut index = std::collections::HashMap::new();
+                for (code, name, sro, chair, generated) in rows {
+                    index.insert(code.clone(), partnerships.len());
+                    partnerships.push(h2h_domain::Partnership {
+                        code: crate::rows::code(&code)?,
+                        name,
+                        local_authorities: Vec::new(),
+                        sro,
+                        chair,
+                        members: Vec::new(),
+                        generated: generated != 0,
+                    });
+                }
+                for (parent, authority) in authorities {
+                    if let Some(p) = index.get(&parent).and_then(|&i| partnerships.get_mut(i)) {
+                        p.local_authorities.push(crate::rows::code(&authority)?);
+                    }
+                }
+                for (code, name, kind) in members {
+                    if let Some(p) = index.get(&code).and_then(|&i| partnerships.get_mut(i)) {
+                        p.members.push(h2h_domain::MemberOrganisation {
+                            name,
+                            member_type: crate::partnerships::member_type(&kind)?,
+                        });
+                    }
+                }
+                Ok(partnerships)
+            }
+
+            async fn save_meetings(
+                &self,
+                meetings: &[h2h_domain::Meeting],
+            ) -> Result<crate::SavedMeetings, crate::StoreError> {
+                use crate::implementation::BATCH_ROWS;
+                let mut tx = self.pool.begin().await?;
+                let members: Vec<(String, String)> =
+                    sqlx::query_as("SELECT area_code, organisation_key FROM partnership_members")
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let members: std::collections::HashSet<(String, String)> = members.into_iter().collect();
+                let partnerships: Vec<(String,)> = sqlx::query_as("SELECT area_code FROM partnerships")
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let partnerships: std::collections::HashSet<String> =
+                    partnerships.into_iter().map(|(c,)| c).collect();
+                for meeting in meetings {
+                    let code = meeting.partnership.as_str();
+                    if !partnerships.contains(code) {
+                        return Err(crate::StoreError::Refused(format!("{code} is not a partnership")));
+                    }
+                    for record in &meeting.attendance {
+                        let key = crate::organisation_key(&record.organisation);
+                        if !members.contains(&(code.to_owned(), key)) {
+                            return Err(crate::StoreError::Refused(format!(
+                                "{:?} is not a member of {code}",
+                                record.organisation
+                            )));
+                        }
+                    }
+                }
+                let mut saved = crate::SavedMeetings::default();
+                let dated: Vec<(&str, String, &str, &str)> = meetings
+                    .iter()
+                    .map(|m| (m.partnership.as_str(), crate::plans::date_text(m.date), m.kind.code(), m.title.as_str()))
+                    .collect();
+                for chunk in dated.chunks(BATCH_ROWS) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO partnership_meetings (area_code, meeting_date, kind, title) ",
+                    );
+                    insert.push_values(chunk, |mut row, (code, date, kind, title)| {
+                        row.push_bind(*code).push_bind(date.as_str()).push_bind(*kind).push_bind(*title);
+                    });
+                    insert.push(" ON CONFLICT (area_code, meeting_date, kind, title) DO NOTHING");
+                    saved.meetings_added += insert.build().execute(&mut *tx).await?.rows_affected();
+                }
+                let mut ids: std::collections::HashMap<(String, String, String, String), i64> =
+                    std::collections::HashMap::new();
+                let codes: std::collections::BTreeSet<&str> = dated.iter().map(|d| d.0).collect();
+                for code in codes {
+                    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+                        "SELECT id, meeting_date, kind, title FROM partnership_meetings WHERE area_code = $1",
+                    )
+                    .bind(code)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    for (id, date, kind, title) in rows {
+                        ids.insert((code.to_owned(), date, kind, title), id);
+                    }
+                }
+                let mut records: Vec<(i64, String, &'static str)> = Vec::new();
+                for (meeting, (code, date, kind, title)) in meetings.iter().zip(&dated) {
+                    let id = *ids
+                        .get(&((*code).to_owned(), date.clone(), (*kind).to_owned(), (*title).to_owned()))
+                        .ok_or_else(|| crate::StoreError::Corrupt(format!("the meeting of {code} on {date} was not saved")))?;
+                    for record in &meeting.attendance {
+                        records.push((id, crate::organisation_key(&record.organisation), record.attendance.code()));
+                    }
+                }
+                for chunk in records.chunks(BATCH_ROWS) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO meeting_attendance (meeting_id, organisation_key, attendance) ",
+                    );
+                    insert.push_values(chunk, |mut row, (id, key, attendance)| {
+                        row.push_bind(*id).push_bind(key.as_str()).push_bind(*attendance);
+                    });
+                    insert.push(
+                        " ON CONFLICT (meeting_id, organisation_key) DO UPDATE SET attendance = excluded.attendance \
+                         WHERE meeting_attendance.attendance <> excluded.attendance",
+                    );
+                    saved.attendance_changed += insert.build().execute(&mut *tx).await?.rows_affected();
+                }
+                if saved.meetings_added > 0 || saved.attendance_changed > 0 {
+                    bump_data_version(&mut tx).await?;
+                }
+                tx.commit().await?;
+                Ok(saved)
+            }
+
+            async fn meetings(
+                &self,
+                partnership: Option<&h2h_domain::AreaCode>,
+            ) -> Result<Vec<h2h_domain::Meeting>, crate::StoreError> {
+                let code = partnership.map(|p| p.as_str());
+                let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+                    "SELECT id, area_code, meeting_date, kind, title FROM partnership_meetings \
+                     WHERE $1 IS NULL OR area_code = $1 ORDER BY area_code, meeting_date, kind, title",
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?;
+                let records: Vec<(i64, String, String)> = sqlx::query_as(
+                    "SELECT a.meeting_id, m.organisation, a.attendance FROM meeting_attendance a \
+                     JOIN partnership_meetings g ON g.id = a.meeting_id \
+                     JOIN partnership_members m ON m.area_code = g.area_code AND m.organisation_key = a.organisation_key \
+                     WHERE $1 IS NULL OR g.area_code = $1 ORDER BY a.meeting_id, m.position, m.id",
+                )
+                .bind(code)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut meetings = Vec::with_capacity(rows.len());
+                let mut index = std::collections::HashMap::new();
+                for (id, area, date, kind, title) in rows {
+                    index.insert(id, meetings.len());
+                    meetings.push(h2h_domain::Meeting {
+                        partnership: crate::rows::code(&area)?,
+                        date: crate::partnerships::date(&date)?,
+                        kind: crate::partnerships::meeting_kind(&kind)?,
+                        title,
+                        attendance: Vec::new(),
+                    });
+                }
+                for (id, organisation, attendance) in records {
+                    if let Some(m) = index.get(&id).and_then(|&i| meetings.get_mut(i)) {
+                        m.attendance.push(h2h_domain::AttendanceRecord {
+                            organisation,
+                            attendance: crate::partnerships::attendance(&attendance)?,
+                        });
+                    }
+                }
+                Ok(meetings)
             }
 
             async fn save_custom_area(

@@ -5,6 +5,7 @@
 //! definition in [`implementation`]; only connection set-up and DDL differ per backend.
 
 mod implementation;
+mod partnerships;
 mod plans;
 mod postgres;
 mod returns;
@@ -21,6 +22,7 @@ use h2h_domain::{
     PopulationEstimate, Reference, Target,
 };
 
+pub use partnerships::{SavedMeetings, SavedPartnership, organisation_key};
 pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
 pub use postgres::PostgresStore;
 pub use returns::{
@@ -206,6 +208,37 @@ pub trait Store: Send + Sync + 'static {
     async fn all_populations(
         &self,
     ) -> Result<std::collections::HashMap<AreaCode, Vec<PopulationEstimate>>, StoreError>;
+
+    /// Saves a partnership's Senior Responsible Owner, chair and member organisations. Its
+    /// area (kind `cdp`, grouping its local authorities) must already be saved with
+    /// [`Store::save_custom_area`]. Members are found by name without regard to case
+    /// ([`organisation_key`]); members held but not named are kept, as meetings may record
+    /// them. Nothing is written when nothing changed.
+    async fn save_partnership(
+        &self,
+        partnership: &h2h_domain::Partnership,
+    ) -> Result<SavedPartnership, StoreError>;
+
+    /// Every partnership with its local authorities (the areas its area groups) and its
+    /// members in the order they were first given, by code.
+    async fn partnerships(&self) -> Result<Vec<h2h_domain::Partnership>, StoreError>;
+
+    /// Saves meetings and their attendance in one transaction. A meeting is found by
+    /// partnership, date, kind and title; each organisation's attendance at it is set (to the
+    /// value given, replacing an earlier one). Every partnership must be saved and every
+    /// organisation one of its members (else [`StoreError::Refused`], and nothing changes).
+    /// Nothing is written when nothing changed.
+    async fn save_meetings(
+        &self,
+        meetings: &[h2h_domain::Meeting],
+    ) -> Result<SavedMeetings, StoreError>;
+
+    /// The meetings of one partnership, or of all, by partnership, date, kind and title, each
+    /// with its attendance in member order, named as the members are.
+    async fn meetings(
+        &self,
+        partnership: Option<&AreaCode>,
+    ) -> Result<Vec<h2h_domain::Meeting>, StoreError>;
 
     /// Creates or replaces a custom area with its members, parent and summed populations.
     /// Refuses to replace an area that came with the shipped geography.

@@ -8,25 +8,40 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::StoreError;
 
-/// The schema's migrations for this backend, in order.
-const MIGRATIONS: &[(&str, &str)] = &[
+/// The schema's migrations for this backend: version (the file's number), description, SQL.
+/// Versions are the files' numbers rather than positions in this list, so migrations added
+/// on different branches keep their versions when the branches meet.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
+        1,
         "reference",
         include_str!("../migrations/sqlite/0001_reference.sql"),
     ),
     (
+        2,
         "references",
         include_str!("../migrations/sqlite/0002_references.sql"),
     ),
     (
+        3,
         "returns",
         include_str!("../migrations/sqlite/0003_returns.sql"),
     ),
     (
+        4,
         "series",
         include_str!("../migrations/sqlite/0004_series.sql"),
     ),
-    ("plans", include_str!("../migrations/sqlite/0005_plans.sql")),
+    (
+        5,
+        "plans",
+        include_str!("../migrations/sqlite/0005_plans.sql"),
+    ),
+    (
+        7,
+        "partnerships",
+        include_str!("../migrations/sqlite/0007_partnerships.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::attendance::{AttendanceAnalysisJson, PartnershipJson, PartnershipSummaryJson};
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
     PeriodJson, PlanShowJson, PlanSummaryJson, PopulationJson, ReferenceJson, RejectedRowJson,
@@ -32,6 +33,7 @@ use crate::snapshot::Snapshot;
         (name = "indicators", description = "Metrics' figures with intervals, comparisons, trends and targets"),
         (name = "returns", description = "Files received, the rows they were refused and the revisions of values"),
         (name = "plans", description = "Delivery plans: actions, leads, deadlines, statuses and updates"),
+        (name = "partnerships", description = "Combating Drugs Partnerships: members, meetings and attendance"),
         (name = "service", description = "Service health")
     )
 )]
@@ -55,6 +57,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_periods))
         .routes(routes!(list_plans))
         .routes(routes!(get_plan))
+        .routes(routes!(list_partnerships))
+        .routes(routes!(get_partnership))
+        .routes(routes!(get_attendance))
         .routes(routes!(health))
 }
 
@@ -517,6 +522,112 @@ fn first_of_kind(kind: PeriodKind, from: &Period) -> Result<Period, h2h_domain::
     } else {
         candidate
     })
+}
+
+/// Every partnership with members recorded.
+#[utoipa::path(get, path = "/api/v1/partnerships", tag = "partnerships",
+    responses((status = 200, description = "Partnerships by code", body = [PartnershipSummaryJson])))]
+async fn list_partnerships(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<PartnershipSummaryJson>>, ApiError> {
+    let snapshot = state.snapshot().await?;
+    let data = &snapshot.partnerships;
+    Ok(Json(
+        data.partnerships
+            .iter()
+            .map(|p| PartnershipSummaryJson::new(data, p))
+            .collect(),
+    ))
+}
+
+/// The financial year an attendance record or analysis covers.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct YearQuery {
+    /// A financial year such as `2024/25` (default: the latest with a main meeting).
+    year: Option<String>,
+}
+
+/// Reads an optional financial year from a query.
+pub(crate) fn query_year(
+    text: Option<&str>,
+) -> Result<Option<h2h_domain::partnership::Window>, WebError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => crate::attendance::read_year(text)
+            .map(Some)
+            .map_err(WebError::BadRequest),
+    }
+}
+
+/// A partnership: its leadership, members, each member's attendance at main meetings in a
+/// financial year, and every meeting with who attended.
+#[utoipa::path(get, path = "/api/v1/partnerships/{code}", tag = "partnerships",
+    params(("code" = String, Path, description = "The partnership's area code"), YearQuery),
+    responses(
+        (status = 200, description = "The partnership", body = PartnershipJson),
+        (status = 400, description = "Not a financial year", body = ErrorJson),
+        (status = 404, description = "No such partnership", body = ErrorJson)))]
+async fn get_partnership(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<YearQuery>,
+) -> Result<Json<PartnershipJson>, ApiError> {
+    let window = query_year(query.year.as_deref())?;
+    let snapshot = state.snapshot().await?;
+    let not_found = || WebError::NotFound(format!("There is no partnership with the code {code}."));
+    let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
+    let data = &snapshot.partnerships;
+    let partnership = data.partnership(&parsed).ok_or_else(not_found)?;
+    Ok(Json(PartnershipJson::new(data, partnership, window)))
+}
+
+/// The filters of the attendance analysis.
+#[derive(Debug, Deserialize, IntoParams)]
+pub(crate) struct AttendanceQuery {
+    /// A financial year such as `2024/25` (default: the latest with a main meeting).
+    year: Option<String>,
+    /// Only the partnerships of this region (a code such as `E12000007`).
+    region: Option<String>,
+}
+
+/// The national attendance analysis: for each member type, the share of partnerships whose
+/// main meetings it attends (at least one organisation of the type at half or more of them),
+/// overall and by region.
+#[utoipa::path(get, path = "/api/v1/attendance", tag = "partnerships", params(AttendanceQuery),
+    responses(
+        (status = 200, description = "The analysis", body = AttendanceAnalysisJson),
+        (status = 400, description = "Not a financial year or not a region", body = ErrorJson)))]
+async fn get_attendance(
+    State(state): State<AppState>,
+    Query(query): Query<AttendanceQuery>,
+) -> Result<Json<AttendanceAnalysisJson>, ApiError> {
+    let window = query_year(query.year.as_deref())?;
+    let snapshot = state.snapshot().await?;
+    let region = match query
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        None => None,
+        Some(text) => Some(
+            AreaCode::parse(text)
+                .ok()
+                .and_then(|c| snapshot.area(&c))
+                .filter(|a| a.kind == h2h_domain::AreaKind::Region)
+                .map(|a| a.code.clone())
+                .ok_or_else(|| {
+                    WebError::BadRequest(format!(
+                        "{text:?} is not a region: expected a code such as E12000007"
+                    ))
+                })?,
+        ),
+    };
+    Ok(Json(AttendanceAnalysisJson::new(
+        &snapshot.partnerships,
+        window,
+        region.as_ref(),
+    )))
 }
 
 /// Whether the service and its database answer.

@@ -3,11 +3,13 @@
 
 mod api;
 mod assets;
+pub mod attendance;
 pub mod contract;
 mod error;
 pub mod indicators;
 mod overview;
 mod pages;
+mod partnerships;
 mod plans;
 pub mod report;
 mod series;
@@ -66,6 +68,7 @@ fn app_with(state: AppState) -> Router {
         .merge(pages::router())
         .merge(plans::router())
         .merge(report::router())
+        .merge(partnerships::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

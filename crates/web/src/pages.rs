@@ -206,6 +206,8 @@ struct AreaPage {
     child_groups: Vec<(String, Vec<AreaRow>)>,
     /// The area's delivery plans: id and title.
     plans: Vec<(i64, String)>,
+    /// Whether the area is a partnership with members recorded.
+    has_partnership: bool,
     overview: crate::overview::Overview,
     /// The period the performance pack is offered for: the financial year of the area's
     /// latest figure.
@@ -258,6 +260,7 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
                 .collect(),
             overview,
             pack_period: crate::report::default_period(&snapshot, &area.code).map(|p| p.code()),
+            has_partnership: snapshot.partnerships.partnership(&area.code).is_some(),
             area: AreaRow::from(area),
         })
     }

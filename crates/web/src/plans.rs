@@ -143,6 +143,8 @@ struct PlanPage {
     summary: Vec<StatusCounts>,
     summary_totals: Vec<usize>,
     overdue_total: usize,
+    /// Whether the plan's area is a partnership with members recorded.
+    has_partnership: bool,
 }
 
 /// The filters of a plan page.
@@ -245,6 +247,10 @@ async fn plan(
             overdue_total: summary_total.overdue,
             summary,
             summary_totals: summary_total.counts,
+            has_partnership: snapshot
+                .partnerships
+                .partnership(&stored.area_code)
+                .is_some(),
         })
     }
     .await

@@ -36,6 +36,8 @@ pub struct Snapshot {
     pub references: Vec<Reference>,
     /// Indicators over every current value.
     pub engine: IndicatorEngine,
+    /// Partnerships with their members and meetings.
+    pub partnerships: crate::attendance::PartnershipData,
 }
 
 impl Snapshot {
@@ -64,6 +66,11 @@ impl Snapshot {
         let values = store.current_observations(None).await?;
         let engine =
             crate::indicators::engine_from(metrics.clone(), areas.clone(), values, targets.clone());
+        let partnerships = crate::attendance::PartnershipData::new(
+            store.partnerships().await?,
+            store.meetings(None).await?,
+            &areas,
+        );
         Ok(Self {
             version,
             catalogue_version,
@@ -76,6 +83,7 @@ impl Snapshot {
             metrics,
             targets,
             engine,
+            partnerships,
             areas,
         })
     }

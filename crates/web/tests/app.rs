@@ -38,8 +38,31 @@ async fn app(url: &str) -> Router {
         .await
         .unwrap();
     assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
+    // Members and meetings for CDP-DD, from the shared fixtures with its code.
+    let partnerships = PARTNERSHIPS
+        .replace(
+            "CDP-NE,Durham and Darlington Test Partnership",
+            "CDP-DD,County Durham and Darlington",
+        )
+        .replace("CDP-NE,", "CDP-DD,");
+    let saved = h2h_ingest::import_partnerships(
+        store.as_ref(),
+        "partnerships.csv",
+        partnerships.as_bytes(),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved.saved.len(), 2, "{:?}", saved.rejected);
+    let meetings = MEETINGS.replace("CDP-NE,", "CDP-DD,");
+    h2h_ingest::import_meetings(store.as_ref(), "meetings.csv", meetings.as_bytes(), None)
+        .await
+        .unwrap();
     h2h_web::app(store)
 }
+
+const PARTNERSHIPS: &str = include_str!("../../../fixtures/partnerships/partnerships.csv");
+const MEETINGS: &str = include_str!("../../../fixtures/partnerships/meetings.csv");
 
 /// A small plan for the partnership: one red action linked to completions, one complete,
 /// one past its deadline.
@@ -103,7 +126,106 @@ on_both_backends!(
     unknown_things_answer_not_found_pages,
     a_plan_is_filtered_and_updated_with_stale_edits_refused,
     the_performance_pack_is_offered_on_the_area_page_and_downloads,
+    the_attendance_analysis_and_a_partnership_page_show_the_rule_in_figures_and_words,
 );
+
+/// The fixtures' two partnerships in 2024/25: police attend both regularly; the
+/// commissioner only the North East's (half its meetings is enough); the prison neither.
+async fn the_attendance_analysis_and_a_partnership_page_show_the_rule_in_figures_and_words(
+    url: &str,
+) {
+    let app = app(url).await;
+    let (status, analysis) = get_json(&app, "/api/v1/attendance").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(analysis["window"], "2024/25");
+    assert_eq!(analysis["partnerships_analysed"], 2);
+    let by_type = |t: &str| {
+        analysis["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["member_type"] == t)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_type("police")["percent"], 100);
+    assert_eq!(
+        by_type("police")["headline"],
+        "All partnerships have police force attendance at main meetings"
+    );
+    let pcc = by_type("pcc");
+    assert_eq!(
+        (pcc["count"].as_u64(), pcc["of"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        pcc["regional_headline"],
+        "All partnerships in the North East have police and crime commissioner attendance, compared to 0% of London partnerships"
+    );
+    assert_eq!(by_type("prison")["percent"], 0);
+    assert_eq!(by_type("la_community_safety")["percent"], 50);
+    let (_, earlier) = get_json(&app, "/api/v1/attendance?year=2023/24").await;
+    assert_eq!(earlier["partnerships_analysed"], 1);
+    assert_eq!(earlier["without_main_meetings"][0], "CDP-DD");
+    let (_, london) = get_json(&app, "/api/v1/attendance?region=E12000007").await;
+    assert_eq!(london["partnerships_analysed"], 1);
+    let (status, _) = get_json(&app, "/api/v1/attendance?year=2024").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = get_json(&app, "/api/v1/attendance?region=E06000047").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, partnership) = get_json(&app, "/api/v1/partnerships/CDP-DD").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(partnership["partnership"]["region_code"], "E12000001");
+    let prison = &partnership["attendance"][3];
+    assert_eq!(prison["organisation"], "HM Prison Frankland");
+    assert_eq!(
+        (prison["held"].as_u64(), prison["attended"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(prison["attends_regularly"], false);
+    assert_eq!(partnership["meetings"].as_array().unwrap().len(), 5);
+    let (status, _) = get_json(&app, "/api/v1/partnerships/CDP-NOPE").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, page) = get(&app, "/attendance").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("All partnerships have police force attendance at main meetings"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<svg") && page.contains("role=\"img\""),
+        "a chart beside the table"
+    );
+    assert!(page.contains("1 of 2"), "counts in words");
+    let (status, _, page) = get(&app, "/attendance?type=prison&year=2024/25").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Prison (secure estate): by region"));
+    let (_, _, page) = get(&app, "/partnerships/CDP-DD").await;
+    for text in [
+        "Director of Public Health",
+        "HM Prison Frankland",
+        "1 of 4",
+        "Sent apologies",
+        "Treatment and recovery",
+        "Prison (secure estate)",
+    ] {
+        assert!(page.contains(text), "{text} is on the partnership page");
+    }
+    let (_, _, area) = get(&app, "/areas/CDP-DD").await;
+    assert!(
+        area.contains("href=\"/partnerships/CDP-DD\""),
+        "the area page links to it"
+    );
+    let (_, _, plan) = get(&app, "/plans/1").await;
+    assert!(
+        plan.contains("href=\"/partnerships/CDP-DD\""),
+        "the plan links to it"
+    );
+    let (status, _, _) = get(&app, "/partnerships/CDP-DD?year=twenty").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
 
 /// Fourteen months of completions for Darlington, the last seven well above the first: the
 /// area's warnings name the shift, on the API and on the area page.
@@ -389,6 +511,9 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/periods/parse",
         "/api/v1/plans",
         "/api/v1/plans/{id}",
+        "/api/v1/partnerships",
+        "/api/v1/partnerships/{code}",
+        "/api/v1/attendance",
         "/api/v1/references",
         "/api/v1/targets",
         "/healthz",
@@ -405,6 +530,9 @@ async fn the_api_answers_the_documented_paths(url: &str) {
             }
             "/api/v1/submissions/{id}/rejected" => String::from("/api/v1/submissions/1/rejected"),
             "/api/v1/plans/{id}" => String::from("/api/v1/plans/1?as_of=2025-01-01"),
+            "/api/v1/partnerships/{code}" => {
+                String::from("/api/v1/partnerships/CDP-DD?year=2024/25")
+            }
             "/api/v1/warnings" => String::from("/api/v1/warnings?area=E06000047"),
             "/api/v1/values/history" => String::from(
                 "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
@@ -530,6 +658,9 @@ async fn every_page_linked_from_home_answers(url: &str) {
         "/areas?kind=pfa",
         "/areas/CDP-DD",
         "/areas/E12000001",
+        "/partnerships",
+        "/partnerships/CDP-DD",
+        "/attendance",
     ] {
         assert!(
             seen.contains(expected),
