@@ -24,8 +24,7 @@ pub use catalogue::{
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
 pub use partnership::{
-    Attendance, AttendanceRecord, Meeting, MeetingKind, MemberOrganisation, MemberType,
-    Partnership, Window,
+    Attendance, AttendanceRecord, Meeting, MeetingKind, MemberOrganisation, MemberType, Partnership,
 };
 pub use period::{Period, PeriodError, PeriodKind, PeriodProblem};
 pub use plan::{

@@ -18,10 +18,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Month};
+use time::Date;
 
 use crate::area::AreaCode;
 use crate::metric::{VocabularyError, vocabulary};
+use crate::period::Period;
 
 vocabulary!(
     /// The type of a partnership's member organisation, as the national attendance analysis
@@ -292,62 +293,16 @@ impl Meeting {
     }
 }
 
-/// The dates an analysis covers, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Window {
-    /// The first day.
-    pub from: Date,
-    /// The last day.
-    pub to: Date,
-}
-
-impl Window {
-    /// The financial year starting on 1 April of `start_year`.
-    pub fn financial_year(start_year: i32) -> Option<Self> {
-        Some(Self {
-            from: Date::from_calendar_date(start_year, Month::April, 1).ok()?,
-            to: Date::from_calendar_date(start_year + 1, Month::March, 31).ok()?,
-        })
-    }
-
-    /// The financial year `date` falls in.
-    pub fn financial_year_of(date: Date) -> Option<Self> {
-        let start = if u8::from(date.month()) >= 4 {
-            date.year()
-        } else {
-            date.year() - 1
-        };
-        Self::financial_year(start)
-    }
-
-    /// Whether `date` lies in the window.
-    pub fn contains(self, date: Date) -> bool {
-        self.from <= date && date <= self.to
-    }
-
-    /// The window's label: `2024/25` for a financial year, else `FROM to TO`.
-    pub fn label(self) -> String {
-        match Self::financial_year_of(self.from) {
-            Some(year) if year == self => format!(
-                "{}/{:02}",
-                self.from.year(),
-                (self.from.year() + 1).rem_euclid(100)
-            ),
-            _ => format!("{} to {}", self.from, self.to),
-        }
-    }
-}
-
 /// The latest financial year in which any of `meetings` is a main meeting.
 pub fn latest_year_with_main_meetings<'a>(
     meetings: impl IntoIterator<Item = &'a Meeting>,
-) -> Option<Window> {
+) -> Option<Period> {
     meetings
         .into_iter()
         .filter(|m| m.kind == MeetingKind::Main)
         .map(|m| m.date)
         .max()
-        .and_then(Window::financial_year_of)
+        .and_then(Period::financial_year_containing)
 }
 
 /// One member's record at main meetings in a window.
@@ -380,7 +335,7 @@ impl MemberAttendance {
 pub fn attendance_record(
     partnership: &Partnership,
     meetings: &[Meeting],
-    window: Window,
+    window: Period,
 ) -> Vec<MemberAttendance> {
     let main: Vec<&Meeting> = main_meetings(partnership, meetings, window).collect();
     let held = u32::try_from(main.len()).unwrap_or(u32::MAX);
@@ -412,10 +367,10 @@ pub fn attendance_record(
 fn main_meetings<'a>(
     partnership: &'a Partnership,
     meetings: &'a [Meeting],
-    window: Window,
+    window: Period,
 ) -> impl Iterator<Item = &'a Meeting> {
     meetings.iter().filter(move |m| {
-        m.partnership == partnership.code && m.kind == MeetingKind::Main && window.contains(m.date)
+        m.partnership == partnership.code && m.kind == MeetingKind::Main && window.includes(m.date)
     })
 }
 
@@ -424,7 +379,7 @@ fn main_meetings<'a>(
 pub fn types_attending(
     partnership: &Partnership,
     meetings: &[Meeting],
-    window: Window,
+    window: Period,
 ) -> Option<Vec<MemberType>> {
     main_meetings(partnership, meetings, window).next()?;
     let mut types: Vec<MemberType> = attendance_record(partnership, meetings, window)
@@ -483,7 +438,7 @@ pub struct TypeAttendance {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NationalAttendance {
     /// The window analysed.
-    pub window: Window,
+    pub window: Period,
     /// Partnerships with at least one main meeting in the window (the shares' denominator).
     pub partnerships_analysed: u32,
     /// Partnerships left out because they held no main meeting in the window.
@@ -500,7 +455,7 @@ pub struct NationalAttendance {
 pub fn national_attendance(
     partnerships: &[AnalysedPartnership<'_>],
     meetings: &[Meeting],
-    window: Window,
+    window: Period,
 ) -> NationalAttendance {
     let mut analysis = NationalAttendance {
         window,
@@ -753,7 +708,7 @@ mod tests {
                 &[("Prison", Attended)],
             ),
         ];
-        let window = Window::financial_year(2024).unwrap();
+        let window = Period::financial_year(2024).unwrap();
         let record = attendance_record(&p, &meetings, window);
         assert_eq!((record[0].held, record[0].attended), (2, 2));
         assert_eq!(
@@ -825,7 +780,7 @@ mod tests {
                 region: Some(&london),
             },
         ];
-        let window = Window::financial_year(2024).unwrap();
+        let window = Period::financial_year(2024).unwrap();
         let analysis = national_attendance(&partnerships, &meetings, window);
         assert_eq!(analysis.partnerships_analysed, 2);
         assert_eq!(analysis.without_main_meetings, vec![code("CDP-C")]);

@@ -412,6 +412,22 @@ impl Period {
         self.end
     }
 
+    /// The financial year (1 April to 31 March) that `date` falls in; `None` outside 1900 to
+    /// 2199.
+    pub fn financial_year_containing(date: Date) -> Option<Period> {
+        let start_year = if u8::from(date.month()) >= 4 {
+            date.year()
+        } else {
+            date.year() - 1
+        };
+        Period::financial_year(start_year).ok()
+    }
+
+    /// Whether `date` is one of its days.
+    pub fn includes(&self, date: Date) -> bool {
+        self.start <= date && date <= self.end
+    }
+
     /// Whether every day of `other` is a day of this period.
     pub fn contains(&self, other: &Period) -> bool {
         self.start <= other.start && other.end <= self.end

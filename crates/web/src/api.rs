@@ -548,9 +548,7 @@ pub(crate) struct YearQuery {
 }
 
 /// Reads an optional financial year from a query.
-pub(crate) fn query_year(
-    text: Option<&str>,
-) -> Result<Option<h2h_domain::partnership::Window>, WebError> {
+pub(crate) fn query_year(text: Option<&str>) -> Result<Option<h2h_domain::Period>, WebError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
         Some(text) => crate::attendance::read_year(text)

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use h2h_domain::partnership::{
-    self, AnalysedPartnership, NationalAttendance, Share, TypeAttendance, Window,
+    self, AnalysedPartnership, NationalAttendance, Share, TypeAttendance,
 };
-use h2h_domain::{Area, AreaCode, Meeting, Partnership};
+use h2h_domain::{Area, AreaCode, Meeting, Partnership, Period};
 use h2h_store::{Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -89,7 +89,7 @@ impl PartnershipData {
 
     /// The window to show when none is asked for: the latest financial year with a main
     /// meeting (of one partnership, or of any).
-    pub fn default_window(&self, code: Option<&AreaCode>) -> Option<Window> {
+    pub fn default_window(&self, code: Option<&AreaCode>) -> Option<Period> {
         partnership::latest_year_with_main_meetings(
             self.meetings
                 .iter()
@@ -106,7 +106,7 @@ impl PartnershipData {
     }
 
     /// The national analysis for `window`, of every partnership or of one region's.
-    pub fn analysis(&self, window: Window, region: Option<&AreaCode>) -> NationalAttendance {
+    pub fn analysis(&self, window: Period, region: Option<&AreaCode>) -> NationalAttendance {
         let analysed: Vec<AnalysedPartnership<'_>> = self
             .partnerships
             .iter()
@@ -121,16 +121,15 @@ impl PartnershipData {
 }
 
 /// Reads a financial year as the API and command line take it (`2024/25`, `2024-25`, any
-/// form of a financial year) into its window.
-pub fn read_year(text: &str) -> Result<Window, String> {
+/// form of a financial year).
+pub fn read_year(text: &str) -> Result<Period, String> {
     let period = h2h_domain::Period::parse(text).map_err(|e| e.to_string())?;
     if period.kind() != h2h_domain::PeriodKind::FinancialYear {
         return Err(format!(
             "{text:?} is not a financial year: expected one such as 2024/25"
         ));
     }
-    Window::financial_year(period.start().year())
-        .ok_or_else(|| format!("{text:?} is not a financial year h2h can use"))
+    Ok(period)
 }
 
 /// A partnership as listed.
@@ -255,7 +254,7 @@ pub struct PartnershipJson {
 impl PartnershipJson {
     /// The partnership's detail, its attendance record in `window` (default: its latest year
     /// with a main meeting).
-    pub fn new(data: &PartnershipData, partnership: &Partnership, window: Option<Window>) -> Self {
+    pub fn new(data: &PartnershipData, partnership: &Partnership, window: Option<Period>) -> Self {
         let window = window.or_else(|| data.default_window(Some(&partnership.code)));
         let own: Vec<Meeting> = data.meetings_of(&partnership.code).cloned().collect();
         let attendance = window
@@ -272,9 +271,9 @@ impl PartnershipJson {
                     member_type_label: m.member_type.label().to_owned(),
                 })
                 .collect(),
-            window: window.map(Window::label),
-            window_from: window.map(|w| iso(w.from)),
-            window_to: window.map(|w| iso(w.to)),
+            window: window.map(|w| w.label()),
+            window_from: window.map(|w| iso(w.start())),
+            window_to: window.map(|w| iso(w.end())),
             attendance: attendance
                 .iter()
                 .map(|r| MemberAttendanceJson {
@@ -379,7 +378,7 @@ pub const RULE: &str = "A partnership counts for a member type when at least one
 impl AttendanceAnalysisJson {
     /// The analysis for `window` (default: the latest year with a main meeting), of every
     /// partnership or of one region's.
-    pub fn new(data: &PartnershipData, window: Option<Window>, region: Option<&AreaCode>) -> Self {
+    pub fn new(data: &PartnershipData, window: Option<Period>, region: Option<&AreaCode>) -> Self {
         let window = window.or_else(|| data.default_window(None));
         let Some(window) = window else {
             return Self {
@@ -411,8 +410,8 @@ impl AttendanceAnalysisJson {
         Self {
             rule: RULE.to_owned(),
             window: Some(window.label()),
-            window_from: Some(iso(window.from)),
-            window_to: Some(iso(window.to)),
+            window_from: Some(iso(window.start())),
+            window_to: Some(iso(window.end())),
             region_code: region.map(ToString::to_string),
             partnerships_analysed: analysis.partnerships_analysed,
             without_main_meetings: analysis

@@ -165,7 +165,7 @@ async fn partnership(
         let mut years: Vec<String> = data
             .meetings_of(&p.code)
             .filter(|m| m.kind == MeetingKind::Main)
-            .filter_map(|m| h2h_domain::partnership::Window::financial_year_of(m.date))
+            .filter_map(|m| h2h_domain::Period::financial_year_containing(m.date))
             .map(|w| w.label())
             .collect();
         years.dedup();
@@ -274,7 +274,7 @@ async fn attendance(State(state): State<AppState>, Query(filter): Query<Analysis
             .meetings
             .iter()
             .filter(|m| m.kind == MeetingKind::Main)
-            .filter_map(|m| h2h_domain::partnership::Window::financial_year_of(m.date))
+            .filter_map(|m| h2h_domain::Period::financial_year_containing(m.date))
             .map(|w| w.label())
             .collect();
         years.sort();

@@ -505,12 +505,7 @@ pub(crate) fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Per
         .filter_map(|m| engine.periods(&m.id, area, None).into_iter().next_back())
         .map(|p| p.end())
         .max()?;
-    let start_year = if u8::from(latest_end.month()) >= 4 {
-        latest_end.year()
-    } else {
-        latest_end.year() - 1
-    };
-    Period::financial_year(start_year).ok()
+    Period::financial_year_containing(latest_end)
 }
 
 pub(crate) fn router() -> Router<AppState> {
