@@ -9,7 +9,7 @@ use h2h_store::Store;
 use h2h_web::contract::{AreaJson, MetricJson, OutcomeJson};
 
 use crate::output::Listing;
-use crate::{Bench, Cli, Command, Import, PartnershipCommand, PlanCommand};
+use crate::{Bench, Cli, Command, Import, PartnershipCommand, PlanCommand, ReportsCommand};
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -469,6 +469,88 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.save_targets(&targets).await?;
             report_definitions(targets.len(), &rejected)
         }
+        Command::Reports(ReportsCommand::Sign {
+            area,
+            period,
+            reference,
+            subject,
+            summary,
+            decisions,
+            name,
+            role,
+            interests,
+            contact,
+            declare,
+            format,
+        }) => {
+            let period = h2h_domain::Period::parse(&period)?;
+            let area = known_area(&store, &area).await?;
+            let snapshot = h2h_web::snapshot::Snapshot::load(store.as_ref()).await?;
+            let subject = subject.unwrap_or_else(|| {
+                let name = snapshot
+                    .area(&area)
+                    .map_or(area.as_str(), |a| a.name.as_str());
+                format!("{name}: annual performance report")
+            });
+            let today = time::OffsetDateTime::now_utc().date();
+            let decision = decisions.join("\n");
+            let record = h2h_domain::DecisionForm {
+                reference: &reference,
+                subject: &subject,
+                summary: &summary,
+                decision: &decision,
+                decision_maker: &name,
+                role: &role,
+                interests: &interests,
+                contact: &contact,
+                declared: declare,
+                signed_on: today,
+            }
+            .check(today)?;
+            let request = h2h_web::report::PackRequest {
+                area: &area,
+                period: &period,
+                published: false,
+                today,
+            };
+            let recorded_at = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let signed = h2h_web::report::sign_report(
+                store.as_ref(),
+                &snapshot,
+                request,
+                &record,
+                &recorded_at,
+            )
+            .await?;
+            signed_reports_listing(vec![signed]).print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reports(ReportsCommand::List { area, format }) => {
+            let area = match area {
+                Some(code) => Some(known_area(&store, &code).await?),
+                None => None,
+            };
+            signed_reports_listing(store.signed_reports(area.as_ref()).await?).print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reports(ReportsCommand::Get { id, format, out }) => {
+            let format = h2h_reports::ReportFormat::parse(&format)?;
+            let bytes = store
+                .signed_report_file(id, format.extension())
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "signed report {id} has no {} file; `h2h reports list` lists them",
+                        format.extension()
+                    )
+                })?;
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("could not write {}", out.display()))?;
+            println!("wrote {} ({} bytes)", out.display(), bytes.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report {
             area,
             period,
@@ -763,6 +845,38 @@ async fn known_area(store: &Arc<dyn Store>, code: &str) -> anyhow::Result<h2h_do
     store.area(&parsed).await?.map(|a| a.code).ok_or_else(|| {
         anyhow::anyhow!("there is no area with the code {parsed}; `h2h areas` lists them")
     })
+}
+
+/// Signed reports as a listing: one row each, the JSON contract of the API.
+fn signed_reports_listing(
+    reports: Vec<h2h_store::SignedReport>,
+) -> Listing<h2h_web::contract::SignedReportJson> {
+    Listing {
+        headers: &[
+            "id",
+            "area_code",
+            "period",
+            "version",
+            "signed_by",
+            "signed_on",
+            "title",
+        ],
+        records: reports
+            .iter()
+            .map(h2h_web::contract::SignedReportJson::from)
+            .collect(),
+        cells: |r| {
+            vec![
+                r.id.to_string(),
+                r.area_code.clone(),
+                r.period.clone(),
+                r.version.to_string(),
+                format!("{}, {}", r.decision_maker, r.role),
+                r.signed_on.clone(),
+                r.title.clone(),
+            ]
+        },
+    }
 }
 
 /// A date given on the command line: `YYYY-MM-DD`.

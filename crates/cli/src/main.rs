@@ -110,6 +110,9 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Signed annual reports: sign one with a decision record, list them, get a frozen file.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// The metric catalogue.
     Metrics {
         /// Only metrics of this tier: headline, supporting, additional, local, programme.
@@ -163,6 +166,70 @@ enum PlanCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportsCommand {
+    /// Sign the annual report of an area and period with a decision record, freezing it
+    /// (HTML and Excel) as the next version; prints the signed report.
+    Sign {
+        /// The area's code.
+        #[arg(long)]
+        area: String,
+        /// The period the report covers.
+        #[arg(long)]
+        period: String,
+        /// The decision's reference, such as PCCG-2014-066.
+        #[arg(long)]
+        reference: String,
+        /// The subject (default: "AREA: annual performance report").
+        #[arg(long)]
+        subject: Option<String>,
+        /// Why the decision is recorded.
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// A point of the decision; repeat for each.
+        #[arg(long = "decision", required = true)]
+        decisions: Vec<String>,
+        /// Who decides.
+        #[arg(long)]
+        name: String,
+        /// Their role.
+        #[arg(long)]
+        role: String,
+        /// Interests to record (default: none).
+        #[arg(long, default_value = "")]
+        interests: String,
+        /// The contact officer.
+        #[arg(long, default_value = "")]
+        contact: String,
+        /// Confirms the declaration of interests (required to sign).
+        #[arg(long)]
+        declare: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// List the signed reports, of one area or of all.
+    List {
+        /// Only this area's.
+        #[arg(long)]
+        area: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write a signed report's frozen file.
+    Get {
+        /// The signed report's number.
+        id: i64,
+        /// html or xlsx.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 

@@ -37,6 +37,7 @@ on_both_backends!(
     serve_answers_health_checks,
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
     the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
+    a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -723,4 +724,137 @@ async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_th
         ],
     );
     assert_eq!(bad.status.code(), Some(2));
+}
+
+async fn a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive(url: &str) {
+    let dir = tempfile_dir();
+    let values = dir.join("values.csv");
+    std::fs::write(&values, pack_return()).unwrap();
+    let import = h2h(url, &["import", "values", values.to_str().unwrap()]);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let sign = |declare: bool| {
+        let mut args = vec![
+            "reports",
+            "sign",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--reference",
+            "CDP-2024-01",
+            "--decision",
+            "I have received the report.",
+            "--decision",
+            "I commend the partnership's work.",
+            "--name",
+            "A. Commissioner",
+            "--role",
+            "Police and Crime Commissioner",
+            "--format",
+            "json",
+        ];
+        if declare {
+            args.push("--declare");
+        }
+        h2h(url, &args)
+    };
+    let refused = sign(false);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "signing needs the declaration"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("declaration"));
+    let first = json(&sign(true));
+    assert_eq!(first[0]["version"], 1);
+    assert_eq!(first[0]["decisions"].as_array().unwrap().len(), 2);
+    let id = first[0]["id"].as_i64().unwrap().to_string();
+    let get = |format: &str, name: &str| {
+        let out = dir.join(name);
+        let run = h2h(
+            url,
+            &[
+                "reports",
+                "get",
+                &id,
+                "--format",
+                format,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    let (html, xlsx) = (get("html", "signed.html"), get("xlsx", "signed.xlsx"));
+    let text = String::from_utf8(html.clone()).unwrap();
+    assert!(text.contains("Decision record CDP-2024-01"));
+    assert!(text.contains("I commend the partnership&#39;s work."));
+
+    // A revision of Durham's 2023/24 figure arrives after signing.
+    let revised = pack_return().replace(
+        "cdof.h9_continuity_of_care,E06000047,2023/24,181,480",
+        "cdof.h9_continuity_of_care,E06000047,2023/24,240,480",
+    );
+    assert_ne!(revised, pack_return(), "the revision changes a figure");
+    std::fs::write(&values, revised).unwrap();
+    let import = h2h(url, &["import", "values", values.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&import.stdout).contains("accepted 1"),
+        "{}",
+        String::from_utf8_lossy(&import.stdout)
+    );
+
+    assert_eq!(
+        get("html", "again.html"),
+        html,
+        "the signed HTML is byte-identical"
+    );
+    assert_eq!(
+        get("xlsx", "again.xlsx"),
+        xlsx,
+        "the signed workbook is byte-identical"
+    );
+    let fresh = dir.join("fresh.html");
+    let run = h2h(
+        url,
+        &[
+            "report",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--out",
+            fresh.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success());
+    let fresh = std::fs::read_to_string(fresh).unwrap();
+    assert!(
+        fresh.contains("50.0%") && !text.contains("50.0%"),
+        "a new pack has the revised figure"
+    );
+
+    let second = json(&sign(true));
+    assert_eq!(
+        second[0]["version"], 2,
+        "signing again makes the next version"
+    );
+    let listed = json(&h2h(
+        url,
+        &["reports", "list", "--area", "E06000047", "--format", "json"],
+    ));
+    assert_eq!(listed.len(), 2);
+    assert_ne!(
+        listed[0]["files"][0]["sha256"],
+        listed[1]["files"][0]["sha256"]
+    );
 }

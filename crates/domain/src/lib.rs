@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod area;
 pub mod catalogue;
+pub mod decision;
 pub mod geography;
 pub mod indicators;
 pub mod metric;
@@ -21,6 +22,7 @@ pub use catalogue::{
     Catalogue, CatalogueError, Outcome, OutcomeId, OutcomeKind, Reference, Target, TargetBasis,
     TargetKind,
 };
+pub use decision::{DecisionForm, DecisionRecord};
 pub use geography::{CodeChange, Geography, PopulationEstimate};
 pub use metric::{Frequency, Metric, MetricId, Polarity, Tier, Unit};
 pub use partnership::{

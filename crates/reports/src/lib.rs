@@ -11,8 +11,9 @@ pub mod pack;
 mod xlsx;
 
 pub use pack::{
-    BenchmarkLine, ChartFigure, DataTable, Definition, ExceptionLine, Figure, IndicatorLine,
-    Judgement, OutcomeGroup, Pack, PlanStatus, STANDARD_NOTES, StatusRow, TargetLine,
+    AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
+    ExceptionLine, Figure, IndicatorLine, Judgement, OutcomeGroup, Pack, PlanStatus,
+    STANDARD_NOTES, StatusRow, TargetLine,
 };
 
 /// Why a report could not be written.

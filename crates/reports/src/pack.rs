@@ -212,6 +212,69 @@ pub struct Definition {
     pub limitations: String,
 }
 
+/// The decision record signed with a report, shown on its first page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The decision's reference.
+    pub reference: String,
+    /// What the report is.
+    pub subject: String,
+    /// Why the decision is recorded.
+    pub summary: String,
+    /// The decision, point by point.
+    pub decisions: Vec<String>,
+    /// Who decided.
+    pub decision_maker: String,
+    /// Their role.
+    pub role: String,
+    /// The declaration of interests they confirmed.
+    pub declaration: String,
+    /// The interests recorded, or `None`.
+    pub interests: String,
+    /// The contact officer, or empty.
+    pub contact: String,
+    /// The date signed (ISO).
+    pub signed_on: String,
+    /// The report's version for its area and period: 1, 2...
+    pub version: i64,
+}
+
+/// A partnership's attendance at its main meetings in a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceSection {
+    /// The partnership's name.
+    pub partnership: String,
+    /// Its Senior Responsible Owner.
+    pub sro: String,
+    /// Its chair.
+    pub chair: String,
+    /// The year counted, such as `2024/25`.
+    pub window: String,
+    /// Main meetings held in it.
+    pub meetings_held: u32,
+    /// One row per member organisation.
+    pub rows: Vec<AttendanceRow>,
+    /// The rule for attending regularly, in words.
+    pub rule: String,
+}
+
+/// One member's attendance at main meetings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttendanceRow {
+    /// The organisation.
+    pub organisation: String,
+    /// Its type, as a person reads it.
+    pub member_type: String,
+    /// Main meetings attended.
+    pub attended: u32,
+    /// Apologies sent.
+    pub apologies: u32,
+    /// Recorded absent.
+    pub absent: u32,
+    /// Whether it attends regularly under the rule.
+    pub regularly: bool,
+}
+
 /// The partnership performance pack for an area and period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pack {
@@ -237,6 +300,10 @@ pub struct Pack {
     pub outcomes: Vec<OutcomeGroup>,
     /// The delivery plans' status summaries and exceptions.
     pub plans: Vec<PlanStatus>,
+    /// The partnership's attendance record, when the area is a partnership with meetings.
+    pub attendance: Option<AttendanceSection>,
+    /// The signed decision, for a signed report.
+    pub decision: Option<Decision>,
     /// The definitions and sources of every metric shown.
     pub definitions: Vec<Definition>,
     /// Notes particular to this pack, numbered after [`STANDARD_NOTES`].

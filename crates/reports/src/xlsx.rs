@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
     DocProperties, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
-use crate::pack::{Figure, Pack, PlanStatus};
+use crate::pack::{AttendanceSection, Decision, Figure, Pack, PlanStatus};
 
 /// Shorthand for a figure withheld to protect confidentiality.
 const WITHHELD: &str = "[c]";
@@ -53,10 +53,12 @@ struct TableSheet {
 
 /// The pack's workbook.
 pub(crate) fn pack(pack: &Pack) -> Result<Vec<u8>, crate::ReportError> {
-    let mut tables = vec![framework_table(pack)];
+    let mut tables: Vec<TableSheet> = pack.decision.iter().map(decision_table).collect();
+    tables.push(framework_table(pack));
     for (number, plan) in (1..).zip(&pack.plans) {
         tables.extend(plan_tables(plan, number));
     }
+    tables.extend(pack.attendance.iter().map(attendance_table));
     tables.push(definitions_table(pack));
     for (number, table) in (1..).zip(tables.iter_mut()) {
         table.title = format!("Table {number}: {}", table.title);
@@ -468,6 +470,76 @@ fn definitions_table(pack: &Pack) -> TableSheet {
                 .map(|text| Cell::Text(text.clone()))
                 .into_iter()
                 .collect()
+            })
+            .collect(),
+    }
+}
+
+fn decision_table(decision: &Decision) -> TableSheet {
+    let mut rows = vec![
+        ("Reference", decision.reference.clone()),
+        ("Subject", decision.subject.clone()),
+        ("Summary", decision.summary.clone()),
+    ];
+    rows.extend(
+        decision
+            .decisions
+            .iter()
+            .map(|point| ("Decision", point.clone())),
+    );
+    rows.extend([
+        ("Declaration", decision.declaration.clone()),
+        ("Interests recorded", decision.interests.clone()),
+        ("Signed by", decision.decision_maker.clone()),
+        ("Role", decision.role.clone()),
+        ("Date signed", decision.signed_on.clone()),
+        ("Contact officer", decision.contact.clone()),
+        ("Version", decision.version.to_string()),
+    ]);
+    TableSheet {
+        name: "Decision".to_owned(),
+        title: format!("Decision record {}", decision.reference),
+        columns: vec!["Field".to_owned(), "Entry".to_owned()],
+        widths: vec![22.0, 100.0],
+        rows: rows
+            .into_iter()
+            .map(|(field, entry)| vec![Cell::Text(field.to_owned()), Cell::Text(entry)])
+            .collect(),
+    }
+}
+
+fn attendance_table(attendance: &AttendanceSection) -> TableSheet {
+    TableSheet {
+        name: "Attendance".to_owned(),
+        title: format!(
+            "{}: attendance at the {} main meetings of {}",
+            attendance.partnership, attendance.meetings_held, attendance.window
+        ),
+        columns: [
+            "Organisation",
+            "Type",
+            "Main meetings attended",
+            "Apologies",
+            "Absent",
+            "Main meetings held",
+            "Attends regularly",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        widths: vec![50.0, 30.0, 14.0, 12.0, 12.0, 14.0, 14.0],
+        rows: attendance
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    Cell::Text(row.organisation.clone()),
+                    Cell::Text(row.member_type.clone()),
+                    Cell::Number(f64::from(row.attended), 0),
+                    Cell::Number(f64::from(row.apologies), 0),
+                    Cell::Number(f64::from(row.absent), 0),
+                    Cell::Number(f64::from(attendance.meetings_held), 0),
+                    Cell::Text(if row.regularly { "Yes" } else { "No" }.to_owned()),
+                ]
             })
             .collect(),
     }

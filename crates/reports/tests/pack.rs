@@ -4,9 +4,9 @@
 
 use calamine::{Data, Reader, Xlsx};
 use h2h_reports::{
-    BenchmarkLine, ChartFigure, DataTable, Definition, ExceptionLine, Figure, IndicatorLine,
-    Judgement, OutcomeGroup, Pack, PlanStatus, ReportFormat, STANDARD_NOTES, StatusRow,
-    render_pack,
+    AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
+    ExceptionLine, Figure, IndicatorLine, Judgement, OutcomeGroup, Pack, PlanStatus, ReportFormat,
+    STANDARD_NOTES, StatusRow, render_pack,
 };
 
 fn judgement(code: &str, label: &str, symbol: &str) -> Judgement {
@@ -112,6 +112,24 @@ fn pack() -> Pack {
             limitations: String::new(),
         }],
         notes: vec!["Figures for 2023/24 are provisional.".to_owned()],
+        attendance: Some(AttendanceSection {
+            partnership: "County Durham and Darlington".to_owned(),
+            sro: "Director of Public Health".to_owned(),
+            chair: "Police and Crime Commissioner".to_owned(),
+            window: "2023/24".to_owned(),
+            meetings_held: 4,
+            rows: vec![AttendanceRow {
+                organisation: "Durham Constabulary".to_owned(),
+                member_type: "Police force".to_owned(),
+                attended: 3,
+                apologies: 1,
+                absent: 0,
+                regularly: true,
+            }],
+            rule: "A member attends regularly when it attends at least half of the main meetings."
+                .to_owned(),
+        }),
+        decision: None,
     }
 }
 
@@ -154,8 +172,14 @@ fn the_workbook_has_a_cover_notes_and_one_table_a_sheet_with_numbers_as_numbers(
             "Framework",
             "Plan 1 status",
             "Plan 1 exceptions",
+            "Attendance",
             "Definitions"
         ]
+    );
+    let attendance = workbook.worksheet_range("Attendance").unwrap();
+    assert_eq!(
+        attendance.get_value((3, 2)).cloned(),
+        Some(Data::Float(3.0))
     );
     let framework = workbook.worksheet_range("Framework").unwrap();
     let cell = |row: u32, column: u32| framework.get_value((row, column)).cloned();
@@ -200,4 +224,44 @@ fn the_workbook_has_a_cover_notes_and_one_table_a_sheet_with_numbers_as_numbers(
 fn formats_are_read_in_any_case() {
     assert_eq!(ReportFormat::parse(" XLSX ").unwrap(), ReportFormat::Xlsx);
     assert!(ReportFormat::parse("pdf").is_err());
+}
+
+#[test]
+fn a_signed_pack_opens_with_its_decision_record() {
+    let mut signed = pack();
+    signed.decision = Some(Decision {
+        reference: "PCCG-2014-066".to_owned(),
+        subject: "Annual report 2013/14".to_owned(),
+        summary: "To record the decision.".to_owned(),
+        decisions: vec![
+            "I commend the report.".to_owned(),
+            "I have received it.".to_owned(),
+        ],
+        decision_maker: "Ian Johnston QPM".to_owned(),
+        role: "Police and Crime Commissioner for Gwent".to_owned(),
+        declaration: "I confirm I have considered whether or not I have any interest.".to_owned(),
+        interests: "None".to_owned(),
+        contact: String::new(),
+        signed_on: "2014-08-18".to_owned(),
+        version: 2,
+    });
+    let html = String::from_utf8(render_pack(&signed, ReportFormat::Html).unwrap()).unwrap();
+    let decision = html.find("Decision record PCCG-2014-066").unwrap();
+    assert!(
+        decision < html.find("Contents").unwrap(),
+        "the decision comes first"
+    );
+    assert!(html.contains("<li>I have received it.</li>"));
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(
+        render_pack(&signed, ReportFormat::Xlsx).unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(workbook.sheet_names()[2], "Decision");
+    let sheet = workbook.worksheet_range("Decision").unwrap();
+    assert_eq!(
+        sheet.get_value((0, 0)).cloned(),
+        Some(Data::String(
+            "Table 1: Decision record PCCG-2014-066".to_owned()
+        ))
+    );
 }

@@ -609,6 +609,124 @@ macro_rules! implement_store {
                 Ok(saved)
             }
 
+            async fn save_signed_report(
+                &self,
+                report: &crate::NewSignedReport<'_>,
+            ) -> Result<crate::SignedReport, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let version = report.version;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO signed_reports (area_code, period, version, title, decision, signed_by, signed_role, \
+                     signed_on, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(report.area_code.as_str())
+                .bind(report.period)
+                .bind(version)
+                .bind(report.title)
+                .bind(crate::rows::to_json(report.decision)?)
+                .bind(report.decision.decision_maker.as_str())
+                .bind(report.decision.role.as_str())
+                .bind(crate::plans::date_text(report.decision.signed_on))
+                .bind(report.recorded_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                for (format, content, sha256) in report.files {
+                    sqlx::query(
+                        "INSERT INTO signed_report_files (report_id, format, content, sha256) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(*format)
+                    .bind(content.as_slice())
+                    .bind(sha256.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                let mut files: Vec<(String, String)> = report
+                    .files
+                    .iter()
+                    .map(|(format, _, sha256)| ((*format).to_owned(), sha256.clone()))
+                    .collect();
+                files.sort();
+                Ok(crate::SignedReport {
+                    id,
+                    area_code: report.area_code.clone(),
+                    period: report.period.to_owned(),
+                    version,
+                    title: report.title.to_owned(),
+                    decision: report.decision.clone(),
+                    recorded_at: report.recorded_at.to_owned(),
+                    files,
+                })
+            }
+
+            async fn signed_reports(
+                &self,
+                area: Option<&h2h_domain::AreaCode>,
+            ) -> Result<Vec<crate::SignedReport>, crate::StoreError> {
+                let rows: Vec<crate::signed_reports::SignedReportRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM signed_reports WHERE $1 IS NULL OR area_code = $1 ORDER BY id DESC",
+                    crate::signed_reports::SIGNED_REPORT_COLUMNS
+                ))
+                .bind(area.map(|a| a.as_str()))
+                .fetch_all(&self.pool)
+                .await?;
+                let files: Vec<(i64, String, String)> = sqlx::query_as(
+                    "SELECT f.report_id, f.format, f.sha256 FROM signed_report_files f \
+                     JOIN signed_reports r ON r.id = f.report_id \
+                     WHERE $1 IS NULL OR r.area_code = $1 ORDER BY f.report_id, f.format",
+                )
+                .bind(area.map(|a| a.as_str()))
+                .fetch_all(&self.pool)
+                .await?;
+                let mut by_report: std::collections::HashMap<i64, Vec<(String, String)>> =
+                    std::collections::HashMap::new();
+                for (report_id, format, sha256) in files {
+                    by_report.entry(report_id).or_default().push((format, sha256));
+                }
+                rows.into_iter()
+                    .map(|row| {
+                        let files = by_report.remove(&row.0).unwrap_or_default();
+                        crate::signed_reports::signed_report(row, files)
+                    })
+                    .collect()
+            }
+
+            async fn signed_report(&self, id: i64) -> Result<Option<crate::SignedReport>, crate::StoreError> {
+                let row: Option<crate::signed_reports::SignedReportRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM signed_reports WHERE id = $1",
+                    crate::signed_reports::SIGNED_REPORT_COLUMNS
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let files: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT format, sha256 FROM signed_report_files WHERE report_id = $1 ORDER BY format",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                crate::signed_reports::signed_report(row, files).map(Some)
+            }
+
+            async fn signed_report_file(
+                &self,
+                id: i64,
+                format: &str,
+            ) -> Result<Option<Vec<u8>>, crate::StoreError> {
+                let row: Option<(Vec<u8>,)> = sqlx::query_as(
+                    "SELECT content FROM signed_report_files WHERE report_id = $1 AND format = $2",
+                )
+                .bind(id)
+                .bind(format)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(content,)| content))
+            }
+
             async fn plans(
                 &self,
                 area: Option<&h2h_domain::AreaCode>,

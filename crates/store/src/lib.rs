@@ -10,6 +10,7 @@ mod plans;
 mod postgres;
 mod returns;
 mod rows;
+mod signed_reports;
 mod sqlite;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
@@ -28,6 +29,7 @@ pub use postgres::PostgresStore;
 pub use returns::{
     NewRevision, NewSubmission, RecordedReturn, RejectedRowRecord, StoredObservation, Submission,
 };
+pub use signed_reports::{NewSignedReport, SignedReport};
 pub use sqlite::SqliteStore;
 
 /// The database URL used when none is given: `h2h.db` in the current directory.
@@ -174,6 +176,30 @@ pub trait Store: Send + Sync + 'static {
         plan: &h2h_domain::Plan,
         recorded_at: &str,
     ) -> Result<SavedPlan, StoreError>;
+
+    /// Freezes a signed report: its decision record and every file as made, under its
+    /// version for its area and period (a version already stored is refused). Nothing stored
+    /// is ever changed afterwards.
+    async fn save_signed_report(
+        &self,
+        report: &NewSignedReport<'_>,
+    ) -> Result<SignedReport, StoreError>;
+
+    /// The signed reports, of one area or of all, newest first.
+    async fn signed_reports(
+        &self,
+        area: Option<&AreaCode>,
+    ) -> Result<Vec<SignedReport>, StoreError>;
+
+    /// A signed report.
+    async fn signed_report(&self, id: i64) -> Result<Option<SignedReport>, StoreError>;
+
+    /// A signed report's file in `format`, byte for byte as it was signed.
+    async fn signed_report_file(
+        &self,
+        id: i64,
+        format: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// The plans, of one area or of all, by area and title.
     async fn plans(&self, area: Option<&AreaCode>) -> Result<Vec<PlanSummary>, StoreError>;

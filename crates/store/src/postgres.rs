@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "partnerships",
         include_str!("../migrations/postgres/0007_partnerships.sql"),
     ),
+    (
+        8,
+        "signed reports",
+        include_str!("../migrations/postgres/0008_signed_reports.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

@@ -15,7 +15,7 @@ use crate::attendance::{AttendanceAnalysisJson, PartnershipJson, PartnershipSumm
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
     PeriodJson, PlanShowJson, PlanSummaryJson, PopulationJson, ReferenceJson, RejectedRowJson,
-    RevisionJson, SubmissionJson, TargetJson, WarningJson,
+    RevisionJson, SignedReportJson, SubmissionJson, TargetJson, WarningJson,
 };
 use crate::error::{ApiError, WebError};
 use crate::snapshot::Snapshot;
@@ -60,6 +60,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_partnerships))
         .routes(routes!(get_partnership))
         .routes(routes!(get_attendance))
+        .routes(routes!(list_signed_reports))
+        .routes(routes!(get_signed_report))
         .routes(routes!(health))
 }
 
@@ -322,6 +324,41 @@ async fn list_rejected_rows(
 ) -> Result<Json<Vec<RejectedRowJson>>, ApiError> {
     let rows = state.store.rejected_rows(id).await?;
     Ok(Json(rows.iter().map(RejectedRowJson::from).collect()))
+}
+
+/// The signed reports, of one area or of all, newest first.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(PlansQuery),
+    responses((status = 200, description = "Signed reports, newest first", body = [SignedReportJson]),
+        (status = 400, description = "The area code is not valid", body = ErrorJson)))]
+async fn list_signed_reports(
+    State(state): State<AppState>,
+    Query(query): Query<PlansQuery>,
+) -> Result<Json<Vec<SignedReportJson>>, ApiError> {
+    let area = query
+        .area
+        .as_deref()
+        .map(AreaCode::parse)
+        .transpose()
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let reports = state.store.signed_reports(area.as_ref()).await?;
+    Ok(Json(reports.iter().map(SignedReportJson::from).collect()))
+}
+
+/// A signed report: its decision record and the digests of its frozen files.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports",
+    params(("id" = i64, Path, description = "Signed report number")),
+    responses((status = 200, description = "The signed report", body = SignedReportJson),
+        (status = 404, description = "No such report", body = ErrorJson)))]
+async fn get_signed_report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<SignedReportJson>, ApiError> {
+    let report = state
+        .store
+        .signed_report(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("There is no signed report {id}.")))?;
+    Ok(Json(SignedReportJson::from(&report)))
 }
 
 /// Which plans to list.

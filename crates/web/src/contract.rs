@@ -666,3 +666,73 @@ impl PlanShowJson {
         }
     }
 }
+
+/// A signed report: its decision record and its frozen files' digests.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignedReportJson {
+    /// Its number.
+    pub id: i64,
+    /// The area it reports on.
+    pub area_code: String,
+    /// The period's canonical code.
+    pub period: String,
+    /// 1 for the first signed for the area and period, then 2, 3...
+    pub version: i64,
+    /// Its title.
+    pub title: String,
+    /// The decision's reference.
+    pub reference: String,
+    /// The decision, point by point.
+    pub decisions: Vec<String>,
+    /// Who decided.
+    pub decision_maker: String,
+    /// Their role.
+    pub role: String,
+    /// Interests recorded.
+    pub interests: String,
+    /// The date signed (ISO).
+    pub signed_on: String,
+    /// When it was recorded (RFC 3339).
+    pub recorded_at: String,
+    /// Each frozen file: format and SHA-256 digest.
+    pub files: Vec<SignedFileJson>,
+}
+
+/// A frozen file of a signed report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignedFileJson {
+    /// `html`, `xlsx` or `pdf`.
+    pub format: String,
+    /// The SHA-256 digest of its bytes.
+    pub sha256: String,
+    /// Where to fetch it.
+    pub href: String,
+}
+
+impl From<&h2h_store::SignedReport> for SignedReportJson {
+    fn from(r: &h2h_store::SignedReport) -> Self {
+        Self {
+            id: r.id,
+            area_code: r.area_code.to_string(),
+            period: r.period.clone(),
+            version: r.version,
+            title: r.title.clone(),
+            reference: r.decision.reference.clone(),
+            decisions: r.decision.decisions.clone(),
+            decision_maker: r.decision.decision_maker.clone(),
+            role: r.decision.role.clone(),
+            interests: r.decision.interests.clone(),
+            signed_on: iso(r.decision.signed_on),
+            recorded_at: r.recorded_at.clone(),
+            files: r
+                .files
+                .iter()
+                .map(|(format, sha256)| SignedFileJson {
+                    format: format.clone(),
+                    sha256: sha256.clone(),
+                    href: format!("/reports/{}/{format}", r.id),
+                })
+                .collect(),
+        }
+    }
+}

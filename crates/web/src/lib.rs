@@ -13,6 +13,7 @@ mod partnerships;
 mod plans;
 pub mod report;
 mod series;
+mod signed;
 pub mod snapshot;
 mod views;
 
@@ -68,6 +69,7 @@ fn app_with(state: AppState) -> Router {
         .merge(pages::router())
         .merge(plans::router())
         .merge(report::router())
+        .merge(signed::router())
         .merge(partnerships::router())
         .merge(api_router)
         .route(

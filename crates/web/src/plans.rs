@@ -428,7 +428,7 @@ async fn add_update(
     };
     let saved = state
         .store
-        .add_action_update(action_id, form.version, &update, &now())
+        .add_action_update(action_id, form.version, &update, &crate::views::now())
         .await;
     match saved {
         Ok(_) => {
@@ -466,10 +466,4 @@ fn check_update(form: &UpdateForm) -> Result<ActionUpdate, String> {
         area_code: None,
         status,
     })
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -6,13 +6,16 @@
 use h2h_domain::analysis::{DEFAULT_THRESHOLD, TargetStatus};
 use h2h_domain::indicators::Indicator;
 use h2h_domain::{
-    Area, AreaCode, AreaKind, DeliveryStatus, Metric, Period, PlanAction, Unit, status_summary,
+    Area, AreaCode, AreaKind, DecisionRecord, DeliveryStatus, Metric, Period, PlanAction, Unit,
+    status_summary,
 };
 use h2h_reports::{
-    BenchmarkLine, ChartFigure, DataTable, Definition, ExceptionLine, Figure, IndicatorLine,
-    Judgement, OutcomeGroup, Pack, PlanStatus, StatusRow, TargetLine,
+    AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
+    ExceptionLine, Figure, IndicatorLine, Judgement, OutcomeGroup, Pack, PlanStatus, ReportFormat,
+    StatusRow, TargetLine,
 };
-use h2h_store::{Store, StoreError, StoredPlan};
+use h2h_store::{NewSignedReport, SignedReport, Store, StoreError, StoredPlan};
+use sha2::{Digest, Sha256};
 use time::Date;
 
 use axum::Router;
@@ -41,6 +44,9 @@ pub enum PackError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file could not be written.
+    #[error(transparent)]
+    Render(#[from] h2h_reports::ReportError),
 }
 
 /// What a pack is for and as of when.
@@ -194,9 +200,107 @@ fn build(
         region_name: region.map(|r| r.name.clone()),
         outcomes: groups,
         plans,
+        attendance: attendance(snapshot, &area.code, request.period),
+        decision: None,
         definitions,
         notes,
     }
+}
+
+/// The partnership's attendance at main meetings in the financial year that holds the end
+/// of `period`, when the area is a partnership.
+fn attendance(snapshot: &Snapshot, area: &AreaCode, period: &Period) -> Option<AttendanceSection> {
+    let data = &snapshot.partnerships;
+    let partnership = data.partnership(area)?;
+    let window = Period::financial_year_containing(period.end())?;
+    let record = h2h_domain::partnership::attendance_record(partnership, &data.meetings, window);
+    Some(AttendanceSection {
+        partnership: partnership.name.clone(),
+        sro: partnership.sro.clone(),
+        chair: partnership.chair.clone(),
+        window: window.label(),
+        meetings_held: record.first().map_or(0, |r| r.held),
+        rows: record
+            .iter()
+            .map(|r| AttendanceRow {
+                organisation: r.organisation.clone(),
+                member_type: r.member_type.label().to_owned(),
+                attended: r.attended,
+                apologies: r.apologies,
+                absent: r.absent,
+                regularly: r.attends_regularly(),
+            })
+            .collect(),
+        rule: "A member attends regularly when it attended at least half of the main \
+               meetings held in the year; the national attendance analysis counts a \
+               partnership for a member type when a member of that type attends regularly."
+            .to_owned(),
+    })
+}
+
+/// The formats a signed report is frozen in.
+pub const SIGNED_FORMATS: [ReportFormat; 2] = [ReportFormat::Html, ReportFormat::Xlsx];
+
+/// Signs the annual report of `request`'s area and period with `decision`: builds the pack
+/// with the decision record as its first page, renders it in every format of
+/// [`SIGNED_FORMATS`] and freezes the files as the next version. Later revisions of the
+/// figures never change it.
+pub async fn sign_report(
+    store: &dyn Store,
+    snapshot: &Snapshot,
+    request: PackRequest<'_>,
+    decision: &DecisionRecord,
+    recorded_at: &str,
+) -> Result<SignedReport, PackError> {
+    let mut pack = performance_pack(store, snapshot, request).await?;
+    let period = request.period.code();
+    let version = store
+        .signed_reports(Some(request.area))
+        .await?
+        .iter()
+        .filter(|r| r.period == period)
+        .map(|r| r.version)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    pack.title = format!(
+        "{}: annual performance report, {}",
+        pack.area_name, pack.period_label
+    );
+    pack.decision = Some(Decision {
+        reference: decision.reference.clone(),
+        subject: decision.subject.clone(),
+        summary: decision.summary.clone(),
+        decisions: decision.decisions.clone(),
+        decision_maker: decision.decision_maker.clone(),
+        role: decision.role.clone(),
+        declaration: h2h_domain::decision::DECLARATION.to_owned(),
+        interests: decision.interests.clone(),
+        contact: decision.contact.clone().unwrap_or_default(),
+        signed_on: iso(decision.signed_on),
+        version,
+    });
+    let mut files = Vec::with_capacity(SIGNED_FORMATS.len());
+    for format in SIGNED_FORMATS {
+        let bytes = h2h_reports::render_pack(&pack, format)?;
+        let digest = hex(&Sha256::digest(&bytes));
+        files.push((format.extension(), bytes, digest));
+    }
+    Ok(store
+        .save_signed_report(&NewSignedReport {
+            area_code: request.area,
+            period: &period,
+            version,
+            title: &pack.title,
+            decision,
+            files: &files,
+            recorded_at,
+        })
+        .await?)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The area's region: the nearest ancestor of kind region, if any.
@@ -565,6 +669,7 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
         .map_err(|e| match e {
             PackError::UnknownArea(_) => not_found(),
             PackError::Store(e) => WebError::Store(e),
+            PackError::Render(e) => WebError::Report(e.to_string()),
         })?;
     let bytes =
         h2h_reports::render_pack(&pack, format).map_err(|e| WebError::Report(e.to_string()))?;

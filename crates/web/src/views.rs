@@ -161,6 +161,13 @@ pub(crate) fn target_status_label(status: h2h_domain::analysis::TargetStatus) ->
     }
 }
 
+/// The time now, as RFC 3339 text, for what the store records.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

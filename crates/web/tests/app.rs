@@ -127,6 +127,7 @@ on_both_backends!(
     a_plan_is_filtered_and_updated_with_stale_edits_refused,
     the_performance_pack_is_offered_on_the_area_page_and_downloads,
     the_attendance_analysis_and_a_partnership_page_show_the_rule_in_figures_and_words,
+    a_report_is_signed_on_its_form_and_kept_as_signed,
 );
 
 /// The fixtures' two partnerships in 2024/25: police attend both regularly; the
@@ -514,11 +515,20 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/partnerships",
         "/api/v1/partnerships/{code}",
         "/api/v1/attendance",
+        "/api/v1/reports",
+        "/api/v1/reports/{id}",
         "/api/v1/references",
         "/api/v1/targets",
         "/healthz",
     ]);
     assert_eq!(paths, expected);
+    let (status, location, _) = post_form(&app, "/areas/CDP-DD/sign", SIGNING).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a report is signed for the report paths"
+    );
+    let report = location.trim_start_matches("/reports/").to_owned();
     for path in paths {
         let concrete = match path {
             "/api/v1/periods/parse" => String::from("/api/v1/periods/parse?text=2024/25"),
@@ -537,6 +547,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
             "/api/v1/values/history" => String::from(
                 "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
             ),
+            "/api/v1/reports/{id}" => format!("/api/v1/reports/{report}"),
             _ => path.replace("{code}", "E06000047").replace("{id}", id),
         };
         let (status, _, body) = get(&app, &concrete).await;
@@ -842,4 +853,59 @@ async fn the_performance_pack_is_offered_on_the_area_page_and_downloads(url: &st
     assert!(page.contains("Enter a period such as 2024/25"), "{page}");
     let (status, _, _) = get(&app, "/areas/NOWHERE/pack").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The signing form as a decision maker fills it in.
+const SIGNING: &str = "period=2023%2F24&reference=CDP-DD-2024-07&subject=Annual+report&summary=&\
+    decision=I+have+received+the+report.%0D%0AI+commend+the+work.&decision_maker=A.+Chair&\
+    role=Chair+of+the+partnership&interests=&contact=&declared=yes";
+
+async fn a_report_is_signed_on_its_form_and_kept_as_signed(url: &str) {
+    let app = app(url).await;
+    let (status, _, form) = get(&app, "/areas/CDP-DD/sign").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("value=\"2023/24\""),
+        "the period of the latest figures is offered"
+    );
+    assert!(form.contains("I confirm I have considered whether or not I have any personal"));
+
+    let undeclared = SIGNING.replace("&declared=yes", "");
+    let (status, _, page) = post_form(&app, "/areas/CDP-DD/sign", &undeclared).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("The declaration of interests must be confirmed"),
+        "{page}"
+    );
+    assert!(page.contains("CDP-DD-2024-07"), "what was typed is kept");
+    let (_, listed) = get_json(&app, "/api/v1/reports").await;
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        0,
+        "nothing is signed by a refused form"
+    );
+
+    let (status, location, _) = post_form(&app, "/areas/CDP-DD/sign", SIGNING).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = get(&app, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Signed and frozen") && page.contains("Version 1 for 2023/24"));
+    assert!(page.contains("I commend the work."));
+    let id = location.trim_start_matches("/reports/");
+    let (status, content_type, html) = get(&app, &format!("/reports/{id}/html")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"));
+    assert!(html.contains("Decision record CDP-DD-2024-07"));
+    let (_, report) = get_json(&app, &format!("/api/v1/reports/{id}")).await;
+    assert_eq!(report["decision_maker"], "A. Chair");
+    assert_eq!(report["files"].as_array().unwrap().len(), 2);
+    let (status, _, _) = get(&app, &format!("/reports/{id}/pdf")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "only the formats signed are kept"
+    );
+    let (status, _, list) = get(&app, "/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"/reports/{id}\"")));
 }
