@@ -38,6 +38,7 @@ on_both_backends!(
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
     the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
     a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive,
+    the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -857,4 +858,112 @@ async fn a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive(url: &st
         listed[0]["files"][0]["sha256"],
         listed[1]["files"][0]["sha256"]
     );
+}
+
+async fn the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance(url: &str) {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tempfile_dir();
+    for (name, text) in [
+        ("values.csv", pack_return()),
+        (
+            "partnerships.csv",
+            include_str!("../../../fixtures/partnerships/partnerships.csv").to_owned(),
+        ),
+        (
+            "meetings.csv",
+            include_str!("../../../fixtures/partnerships/meetings.csv").to_owned(),
+        ),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    h2h(
+        url,
+        &["import", "values", dir.join("values.csv").to_str().unwrap()],
+    );
+    h2h(
+        url,
+        &[
+            "import",
+            "partnerships",
+            dir.join("partnerships.csv").to_str().unwrap(),
+        ],
+    );
+    h2h(
+        url,
+        &[
+            "import",
+            "meetings",
+            dir.join("meetings.csv").to_str().unwrap(),
+        ],
+    );
+    let out = dir.join("england.xlsx");
+    let run = h2h(
+        url,
+        &[
+            "report",
+            "--area",
+            "E92000001",
+            "--period",
+            "2024/25",
+            "--format",
+            "xlsx",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut workbook: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(std::fs::read(&out).unwrap())).unwrap();
+    let names = workbook.sheet_names();
+    assert!(
+        names.contains(&"Distribution".to_owned())
+            && names.contains(&"National attendance".to_owned()),
+        "{names:?}"
+    );
+    let sheet = workbook.worksheet_range("Distribution").unwrap();
+    let row = (3..sheet.height() as u32)
+        .find(|r| {
+            sheet.get_value((*r, 0)) == Some(&Data::String("cdof.h9_continuity_of_care".to_owned()))
+        })
+        .unwrap();
+    // Durham and Darlington are the two upper-tier authorities with figures.
+    assert_eq!(sheet.get_value((row, 3)), Some(&Data::Float(2.0)));
+    let comparisons: f64 = (4..10)
+        .filter_map(|c| {
+            sheet.get_value((row, c)).and_then(|d| match d {
+                Data::Float(f) => Some(*f),
+                _ => None,
+            })
+        })
+        .sum();
+    assert_eq!(comparisons, 2.0, "each area is counted once by comparison");
+    let national = workbook.worksheet_range("National attendance").unwrap();
+    let police = (3..national.height() as u32)
+        .find(|r| national.get_value((*r, 0)) == Some(&Data::String("Police force".to_owned())))
+        .unwrap();
+    assert!(
+        matches!(national.get_value((police, 2)), Some(Data::Float(n)) if *n >= 1.0),
+        "partnerships analysed"
+    );
+    let html = dir.join("england.html");
+    let run = h2h(
+        url,
+        &[
+            "report",
+            "--area",
+            "E92000001",
+            "--period",
+            "2024/25",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success());
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("England: national summary, 2024/25"));
+    assert!(html.contains("Partnership attendance across the country"));
 }

@@ -10,6 +10,8 @@ use crate::pack::Pack;
 struct PackPage<'a> {
     pack: &'a Pack,
     styles: &'static str,
+    comparison_headings: [&'static str; 6],
+    trend_headings: [&'static str; 4],
 }
 
 /// The pack's HTML.
@@ -17,6 +19,8 @@ pub(crate) fn pack(pack: &Pack) -> Result<String, askama::Error> {
     PackPage {
         pack,
         styles: include_str!("../templates/pack.css"),
+        comparison_headings: crate::pack::COMPARISON_HEADINGS,
+        trend_headings: crate::pack::TREND_HEADINGS,
     }
     .render()
 }

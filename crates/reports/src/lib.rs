@@ -11,9 +11,10 @@ pub mod pack;
 mod xlsx;
 
 pub use pack::{
-    AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
-    ExceptionLine, Figure, IndicatorLine, Judgement, OutcomeGroup, Pack, PlanStatus,
-    STANDARD_NOTES, StatusRow, TargetLine,
+    AttendanceRow, AttendanceSection, BenchmarkLine, COMPARISON_HEADINGS, ChartFigure, DataTable,
+    Decision, Definition, Distribution, DistributionLine, ExceptionLine, Figure, IndicatorLine,
+    Judgement, NationalAttendanceSection, OutcomeGroup, Pack, PlanStatus, STANDARD_NOTES,
+    StatusRow, TREND_HEADINGS, TargetLine, TypeShareRow,
 };
 
 /// Why a report could not be written.

@@ -275,6 +275,81 @@ pub struct AttendanceRow {
     pub regularly: bool,
 }
 
+/// How the areas of a kind compare with the country and which way they are heading, metric
+/// by metric: the national summary's distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Distribution {
+    /// The areas counted, such as `upper-tier local authorities`.
+    pub areas: String,
+    /// One line per metric.
+    pub lines: Vec<DistributionLine>,
+}
+
+/// The areas of one metric counted by comparison and by trend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionLine {
+    /// The metric's id.
+    pub metric_id: String,
+    /// Its name.
+    pub metric_name: String,
+    /// The period compared.
+    pub period: String,
+    /// Areas with a figure.
+    pub areas: u32,
+    /// Counts by comparison: better, similar, worse, higher, lower, not compared.
+    pub comparisons: [u32; 6],
+    /// Counts by trend: increasing, decreasing, no significant change, cannot be calculated.
+    pub trends: [u32; 4],
+}
+
+/// The headings of [`DistributionLine::comparisons`], in order.
+pub const COMPARISON_HEADINGS: [&str; 6] = [
+    "Better",
+    "Similar",
+    "Worse",
+    "Higher",
+    "Lower",
+    "Not compared",
+];
+
+/// The headings of [`DistributionLine::trends`], in order.
+pub const TREND_HEADINGS: [&str; 4] = [
+    "Increasing",
+    "Decreasing",
+    "No significant change",
+    "Cannot be calculated",
+];
+
+/// The national analysis of partnership attendance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationalAttendanceSection {
+    /// The year analysed.
+    pub window: String,
+    /// Partnerships with a main meeting in it.
+    pub partnerships: u32,
+    /// The findings, in sentences.
+    pub headlines: Vec<String>,
+    /// The regions' names, in the order of each row's shares.
+    pub regions: Vec<String>,
+    /// One row per member type.
+    pub rows: Vec<TypeShareRow>,
+}
+
+/// The share of partnerships whose main meetings a member type attends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeShareRow {
+    /// The member type.
+    pub member_type: String,
+    /// Partnerships it attends regularly.
+    pub count: u32,
+    /// Partnerships analysed.
+    pub of: u32,
+    /// The whole percentage.
+    pub percent: Option<u32>,
+    /// The percentage in each region (see [`NationalAttendanceSection::regions`]).
+    pub by_region: Vec<Option<u32>>,
+}
+
 /// The partnership performance pack for an area and period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pack {
@@ -304,6 +379,10 @@ pub struct Pack {
     pub attendance: Option<AttendanceSection>,
     /// The signed decision, for a signed report.
     pub decision: Option<Decision>,
+    /// For a country: how its areas compare, metric by metric.
+    pub distribution: Option<Distribution>,
+    /// For England: the national analysis of partnership attendance.
+    pub national_attendance: Option<NationalAttendanceSection>,
     /// The definitions and sources of every metric shown.
     pub definitions: Vec<Definition>,
     /// Notes particular to this pack, numbered after [`STANDARD_NOTES`].

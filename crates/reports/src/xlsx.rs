@@ -8,7 +8,10 @@ use rust_xlsxwriter::{
     DocProperties, Format, FormatAlign, Table, TableColumn, Workbook, Worksheet, XlsxError,
 };
 
-use crate::pack::{AttendanceSection, Decision, Figure, Pack, PlanStatus};
+use crate::pack::{
+    AttendanceSection, COMPARISON_HEADINGS, Decision, Distribution, Figure,
+    NationalAttendanceSection, Pack, PlanStatus, TREND_HEADINGS,
+};
 
 /// Shorthand for a figure withheld to protect confidentiality.
 const WITHHELD: &str = "[c]";
@@ -59,6 +62,12 @@ pub(crate) fn pack(pack: &Pack) -> Result<Vec<u8>, crate::ReportError> {
         tables.extend(plan_tables(plan, number));
     }
     tables.extend(pack.attendance.iter().map(attendance_table));
+    tables.extend(pack.distribution.iter().map(distribution_table));
+    tables.extend(
+        pack.national_attendance
+            .iter()
+            .map(national_attendance_table),
+    );
     tables.push(definitions_table(pack));
     for (number, table) in (1..).zip(tables.iter_mut()) {
         table.title = format!("Table {number}: {}", table.title);
@@ -540,6 +549,88 @@ fn attendance_table(attendance: &AttendanceSection) -> TableSheet {
                     Cell::Number(f64::from(attendance.meetings_held), 0),
                     Cell::Text(if row.regularly { "Yes" } else { "No" }.to_owned()),
                 ]
+            })
+            .collect(),
+    }
+}
+
+fn distribution_table(distribution: &Distribution) -> TableSheet {
+    let mut columns = vec![
+        "Metric id".to_owned(),
+        "Metric".to_owned(),
+        "Period".to_owned(),
+        "Areas".to_owned(),
+    ];
+    columns.extend(COMPARISON_HEADINGS.iter().map(|h| format!("{h} [note 3]")));
+    columns.extend(TREND_HEADINGS.iter().map(|h| format!("{h} [note 4]")));
+    let mut widths = vec![22.0, 40.0, 12.0, 10.0];
+    widths.extend(std::iter::repeat_n(12.0, columns.len() - widths.len()));
+    TableSheet {
+        name: "Distribution".to_owned(),
+        title: format!(
+            "{} by comparison and trend, metric by metric",
+            distribution.areas
+        ),
+        columns,
+        widths,
+        rows: distribution
+            .lines
+            .iter()
+            .map(|line| {
+                let mut cells = vec![
+                    Cell::Text(line.metric_id.clone()),
+                    Cell::Text(line.metric_name.clone()),
+                    Cell::Text(line.period.clone()),
+                    Cell::Number(f64::from(line.areas), 0),
+                ];
+                cells.extend(
+                    line.comparisons
+                        .iter()
+                        .map(|c| Cell::Number(f64::from(*c), 0)),
+                );
+                cells.extend(line.trends.iter().map(|c| Cell::Number(f64::from(*c), 0)));
+                cells
+            })
+            .collect(),
+    }
+}
+
+fn national_attendance_table(national: &NationalAttendanceSection) -> TableSheet {
+    let mut columns = vec![
+        "Member type".to_owned(),
+        "Partnerships attended".to_owned(),
+        "Partnerships analysed".to_owned(),
+        "Percentage of all partnerships".to_owned(),
+    ];
+    columns.extend(
+        national
+            .regions
+            .iter()
+            .map(|r| format!("Percentage in {r}")),
+    );
+    let mut widths = vec![34.0, 14.0, 14.0, 14.0];
+    widths.extend(std::iter::repeat_n(14.0, columns.len() - widths.len()));
+    let percent = |p: Option<u32>| p.map_or(Cell::NotAvailable, |p| Cell::Number(f64::from(p), 0));
+    TableSheet {
+        name: "National attendance".to_owned(),
+        title: format!(
+            "Share of partnerships whose main meetings each member type attends, {}",
+            national.window
+        ),
+        columns,
+        widths,
+        rows: national
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![
+                    Cell::Text(row.member_type.clone()),
+                    Cell::Number(f64::from(row.count), 0),
+                    Cell::Number(f64::from(row.of), 0),
+                    percent(row.percent),
+                ];
+                cells.extend(row.by_region.iter().map(|p| percent(*p)));
+                cells
             })
             .collect(),
     }

@@ -130,6 +130,8 @@ fn pack() -> Pack {
                 .to_owned(),
         }),
         decision: None,
+        distribution: None,
+        national_attendance: None,
     }
 }
 

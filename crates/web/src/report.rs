@@ -11,8 +11,9 @@ use h2h_domain::{
 };
 use h2h_reports::{
     AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
-    ExceptionLine, Figure, IndicatorLine, Judgement, OutcomeGroup, Pack, PlanStatus, ReportFormat,
-    StatusRow, TargetLine,
+    Distribution, DistributionLine, ExceptionLine, Figure, IndicatorLine, Judgement,
+    NationalAttendanceSection, OutcomeGroup, Pack, PlanStatus, ReportFormat, StatusRow, TargetLine,
+    TypeShareRow,
 };
 use h2h_store::{NewSignedReport, SignedReport, Store, StoreError, StoredPlan};
 use sha2::{Digest, Sha256};
@@ -185,11 +186,19 @@ fn build(
         ));
     }
     Pack {
-        title: format!(
-            "{}: partnership performance pack, {}",
-            area.name,
-            request.period.label()
-        ),
+        title: if area.kind == AreaKind::Country {
+            format!(
+                "{}: national summary, {}",
+                area.name,
+                request.period.label()
+            )
+        } else {
+            format!(
+                "{}: partnership performance pack, {}",
+                area.name,
+                request.period.label()
+            )
+        },
         area_code: area.code.to_string(),
         area_name: area.name.clone(),
         period_code: request.period.code(),
@@ -202,6 +211,11 @@ fn build(
         plans,
         attendance: attendance(snapshot, &area.code, request.period),
         decision: None,
+        distribution: (area.kind == AreaKind::Country)
+            .then(|| distribution(snapshot, area, request)),
+        national_attendance: (area.code.as_str() == h2h_domain::geography::ENGLAND)
+            .then(|| national_attendance(snapshot, request.period))
+            .flatten(),
         definitions,
         notes,
     }
@@ -235,6 +249,113 @@ fn attendance(snapshot: &Snapshot, area: &AreaCode, period: &Period) -> Option<A
                meetings held in the year; the national attendance analysis counts a \
                partnership for a member type when a member of that type attends regularly."
             .to_owned(),
+    })
+}
+
+/// For a country: its upper-tier authorities counted, metric by metric, by how they compare
+/// with it and by their trend, each metric at its latest period that ends within the pack's.
+fn distribution(snapshot: &Snapshot, country: &Area, request: PackRequest<'_>) -> Distribution {
+    use h2h_domain::analysis::Trend;
+    use h2h_domain::statistics::Comparison;
+    let engine = &snapshot.engine;
+    let prefix = &country.code.as_str()[..1];
+    let areas: Vec<&Area> = snapshot
+        .areas(Some(h2h_domain::AreaKindFilter::UpperTier))
+        .filter(|a| a.code.as_str().starts_with(prefix))
+        .collect();
+    let mut lines = Vec::new();
+    for metric in engine.metrics() {
+        let Some(latest) = engine
+            .periods(&metric.id, &country.code, None)
+            .into_iter()
+            .rfind(|p| p.end() <= request.period.end())
+        else {
+            continue;
+        };
+        let comparable = metric.unit != Unit::Count;
+        let mut line = DistributionLine {
+            metric_id: metric.id.to_string(),
+            metric_name: metric.name.clone(),
+            period: latest.code(),
+            areas: 0,
+            comparisons: [0; 6],
+            trends: [0; 4],
+        };
+        for area in &areas {
+            let Some(indicator) = engine.indicator(
+                metric,
+                &area.code,
+                &latest,
+                None,
+                Some(&country.code).filter(|_| comparable),
+                request.today,
+            ) else {
+                continue;
+            };
+            line.areas += 1;
+            let comparison = match indicator.comparison {
+                Comparison::Better => 0,
+                Comparison::Similar => 1,
+                Comparison::Worse => 2,
+                Comparison::Higher => 3,
+                Comparison::Lower => 4,
+                Comparison::NotCompared => 5,
+            };
+            let trend = match indicator.trend.trend {
+                Trend::Increasing => 0,
+                Trend::Decreasing => 1,
+                Trend::NoChange => 2,
+                Trend::CannotBeCalculated => 3,
+            };
+            line.comparisons[comparison] += 1;
+            line.trends[trend] += 1;
+        }
+        if line.areas > 0 {
+            lines.push(line);
+        }
+    }
+    Distribution {
+        areas: "upper-tier local authorities".to_owned(),
+        lines,
+    }
+}
+
+/// The national analysis of partnership attendance in the financial year that holds the end
+/// of `period`, when any partnership met in it.
+fn national_attendance(snapshot: &Snapshot, period: &Period) -> Option<NationalAttendanceSection> {
+    let data = &snapshot.partnerships;
+    let window = Period::financial_year_containing(period.end())?;
+    let analysis = data.analysis(window, None);
+    if analysis.partnerships_analysed == 0 {
+        return None;
+    }
+    let regions: Vec<&AreaCode> = analysis.partnerships_by_region.keys().collect();
+    Some(NationalAttendanceSection {
+        window: window.label(),
+        partnerships: analysis.partnerships_analysed,
+        headlines: analysis
+            .types
+            .iter()
+            .filter_map(|t| h2h_domain::partnership::headline(t.member_type, t.overall))
+            .collect(),
+        regions: regions
+            .iter()
+            .map(|code| data.name(code).to_owned())
+            .collect(),
+        rows: analysis
+            .types
+            .iter()
+            .map(|t| TypeShareRow {
+                member_type: t.member_type.label().to_owned(),
+                count: t.overall.count,
+                of: t.overall.of,
+                percent: t.overall.percent(),
+                by_region: regions
+                    .iter()
+                    .map(|code| t.by_region.get(*code).and_then(|s| s.percent()))
+                    .collect(),
+            })
+            .collect(),
     })
 }
 
