@@ -39,6 +39,7 @@ on_both_backends!(
     the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
     a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive,
     the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance,
+    the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figures,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -966,4 +967,142 @@ async fn the_national_summary_counts_areas_by_comparison_and_partnerships_by_att
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains("England: national summary, 2024/25"));
     assert!(html.contains("Partnership attendance across the country"));
+}
+
+/// Whether an outside tool the check needs is present; in CI it must be.
+fn have_tool(program: &str, args: &[&str]) -> bool {
+    let present = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        present || std::env::var_os("CI").is_none(),
+        "{program} is needed in CI (.ci/run installs it)"
+    );
+    if !present {
+        eprintln!("skipped: {program} is not installed here");
+    }
+    present
+}
+
+/// Reads the Framework sheet's row of a metric with openpyxl: its cells as JSON.
+const OPENPYXL_ROW: &str = r#"
+import json, sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1], read_only=True, data_only=True)
+rows = list(book["Framework"].iter_rows(values_only=True))
+headers = rows[2]
+row = next(r for r in rows[3:] if r[1] == sys.argv[2])
+print(json.dumps({str(h): v for h, v in zip(headers, row)}))
+"#;
+
+async fn the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figures(url: &str) {
+    let dir = tempfile_dir();
+    let values = dir.join("values.csv");
+    std::fs::write(&values, pack_return()).unwrap();
+    h2h(url, &["import", "values", values.to_str().unwrap()]);
+    let out = dir.join("pack.xlsx");
+    let run = h2h(
+        url,
+        &[
+            "report",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--format",
+            "xlsx",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let api = json(&h2h(
+        url,
+        &[
+            "indicators",
+            "--area",
+            "E06000047",
+            "--period",
+            "2023/24",
+            "--format",
+            "json",
+        ],
+    ));
+    let continuity = api
+        .iter()
+        .find(|r| r["metric_id"] == "cdof.h9_continuity_of_care")
+        .unwrap();
+
+    if have_tool("python3", &["-c", "import openpyxl"]) {
+        let read = Command::new("python3")
+            .args([
+                "-c",
+                OPENPYXL_ROW,
+                out.to_str().unwrap(),
+                "cdof.h9_continuity_of_care",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let row: Value = serde_json::from_slice(&read.stdout).unwrap();
+        let cell = |prefix: &str| {
+            row.as_object()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k.starts_with(prefix))
+                .unwrap()
+                .1
+                .as_f64()
+        };
+        for (heading, field) in [
+            ("Value", "value"),
+            ("Lower 95%", "lower_95"),
+            ("Upper 95%", "upper_95"),
+            ("Numerator", "numerator"),
+            ("Denominator", "denominator"),
+        ] {
+            let (cell, api) = (cell(heading).unwrap(), continuity[field].as_f64().unwrap());
+            assert!(
+                (cell - api).abs() <= 1e-12 * api.abs().max(1.0),
+                "{heading}: openpyxl {cell}, API {api}"
+            );
+        }
+    }
+    if have_tool("soffice", &["--version"]) {
+        let converted = Command::new("soffice")
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "csv",
+                "--outdir",
+                dir.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ])
+            .env("HOME", &dir)
+            .output()
+            .unwrap();
+        assert!(
+            converted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&converted.stderr)
+        );
+        // The first sheet, the cover, as LibreOffice read it.
+        let cover = std::fs::read_to_string(dir.join("pack.csv")).unwrap();
+        assert!(
+            cover.contains("partnership performance pack, 2023/24"),
+            "{cover}"
+        );
+        assert!(cover.contains("OFFICIAL-SENSITIVE"), "{cover}");
+    }
 }
