@@ -334,12 +334,7 @@ async fn list_signed_reports(
     State(state): State<AppState>,
     Query(query): Query<PlansQuery>,
 ) -> Result<Json<Vec<SignedReportJson>>, ApiError> {
-    let area = query
-        .area
-        .as_deref()
-        .map(AreaCode::parse)
-        .transpose()
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let area = query.area()?;
     let reports = state.store.signed_reports(area.as_ref()).await?;
     Ok(Json(reports.iter().map(SignedReportJson::from).collect()))
 }
@@ -361,11 +356,22 @@ async fn get_signed_report(
     Ok(Json(SignedReportJson::from(&report)))
 }
 
-/// Which plans to list.
+/// Which plans (or signed reports) to list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct PlansQuery {
     /// Only the plans of this area.
     area: Option<String>,
+}
+
+impl PlansQuery {
+    /// The area asked for, if any.
+    fn area(&self) -> Result<Option<AreaCode>, WebError> {
+        self.area
+            .as_deref()
+            .map(AreaCode::parse)
+            .transpose()
+            .map_err(|e| WebError::BadRequest(e.to_string()))
+    }
 }
 
 /// The delivery plans held, by area and title.
@@ -376,12 +382,7 @@ async fn list_plans(
     State(state): State<AppState>,
     Query(query): Query<PlansQuery>,
 ) -> Result<Json<Vec<PlanSummaryJson>>, ApiError> {
-    let area = query
-        .area
-        .as_deref()
-        .map(AreaCode::parse)
-        .transpose()
-        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let area = query.area()?;
     let plans = state.store.plans(area.as_ref()).await?;
     Ok(Json(plans.iter().map(PlanSummaryJson::from).collect()))
 }
