@@ -1,0 +1,32 @@
+//! Client-level records of a Drug Interventions Programme (the journey data set of `records.md`)
+//! and the Results Based Accountability scorecard computed from them (`scorecard.md`).
+//!
+//! The layers, each a module:
+//! - [`model`]: the extract held as typed column vectors ([`Extract`]), one table per file;
+//! - [`read`]: reading a folder of CSV files into an [`Extract`], keeping every rejected row
+//!   with its reason ([`read_extract`]);
+//! - [`substance`]: the controlled list of substances and the normalisation of free text to it;
+//! - [`measures`]: the measure catalogue (stable ids, labels, definitions, sections);
+//! - [`scorecard()`]: one area and one period, the reference implementation of the definitions;
+//! - [`grid`]: every area and every period of a list in one pass per table ([`scorecard_grid`]);
+//! - [`codec`]: the versioned binary encoding of an extract;
+//! - [`generate()`]: a realistic synthetic extract for tests and benchmarks.
+//!
+//! Nothing here touches a database or the network.
+
+pub mod date;
+pub mod error;
+pub mod measures;
+pub mod model;
+pub mod read;
+pub mod scorecard;
+pub mod substance;
+
+pub use error::RecordsError;
+pub use measures::{MeasureDef, SECTIONS, catalogue};
+pub use model::{Extract, FileKind, KnownAreas};
+pub use read::{
+    FileReport, Fingerprint, ReadExtract, Rejection, Warning, fingerprint_dir, read_extract,
+};
+pub use scorecard::{AreaRef, Breakdown, Measure, PeriodRef, Scorecard, Section, scorecard};
+pub use substance::{Substance, normalise_substance};
