@@ -16,6 +16,7 @@
 
 pub mod date;
 pub mod error;
+pub mod grid;
 pub mod measures;
 pub mod model;
 pub mod read;
@@ -23,6 +24,7 @@ pub mod scorecard;
 pub mod substance;
 
 pub use error::RecordsError;
+pub use grid::{Grid, LongRow, scorecard_grid};
 pub use measures::{MeasureDef, SECTIONS, catalogue};
 pub use model::{Extract, FileKind, KnownAreas};
 pub use read::{
