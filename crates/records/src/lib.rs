@@ -14,6 +14,7 @@
 //!
 //! Nothing here touches a database or the network.
 
+pub mod codec;
 pub mod date;
 pub mod error;
 pub mod grid;
@@ -23,6 +24,7 @@ pub mod read;
 pub mod scorecard;
 pub mod substance;
 
+pub use codec::CodecError;
 pub use error::RecordsError;
 pub use grid::{Grid, LongRow, scorecard_grid};
 pub use measures::{MeasureDef, SECTIONS, catalogue};
