@@ -17,7 +17,9 @@
 pub mod codec;
 pub mod date;
 pub mod error;
+pub mod generate;
 pub mod grid;
+mod keys;
 pub mod measures;
 pub mod model;
 pub mod read;
@@ -26,6 +28,7 @@ pub mod substance;
 
 pub use codec::CodecError;
 pub use error::RecordsError;
+pub use generate::{GenerateSummary, generate};
 pub use grid::{Grid, LongRow, scorecard_grid};
 pub use measures::{MeasureDef, SECTIONS, catalogue};
 pub use model::{Extract, FileKind, KnownAreas};

@@ -17,7 +17,9 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use h2h_domain::AreaCode;
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_128};
+
+use crate::keys;
 
 use crate::date::{NO_DATE, parse_iso};
 use crate::error::RecordsError;
@@ -179,26 +181,6 @@ impl Hasher for IdHasher {
 }
 
 type IdBuild = BuildHasherDefault<IdHasher>;
-type IdMap<V> = HashMap<u128, V, IdBuild>;
-type IdSet = HashSet<u128, IdBuild>;
-
-/// Interns identifiers of one file to dense local indexes, in order of first appearance.
-#[derive(Default)]
-struct Interner {
-    map: IdMap<u32>,
-    keys: Vec<u128>,
-}
-
-impl Interner {
-    fn intern(&mut self, bytes: &[u8]) -> u32 {
-        let key = xxh3_128(bytes);
-        let next = self.keys.len() as u32;
-        *self.map.entry(key).or_insert_with(|| {
-            self.keys.push(key);
-            next
-        })
-    }
-}
 
 /// A column of a file's schema.
 struct Col {
@@ -344,30 +326,66 @@ impl Row<'_> {
     }
 }
 
+/// A map from short byte strings (area codes, substance names, outcome labels as written) to
+/// values, keyed by their xxh3-64 and checked byte for byte, so a lookup costs one fast hash
+/// and no allocation.
+struct BytesMap<V> {
+    index: HashMap<u64, u32, IdBuild>,
+    entries: Vec<(Box<[u8]>, V)>,
+}
+
+impl<V: Copy> BytesMap<V> {
+    fn new() -> Self {
+        Self {
+            index: HashMap::default(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn get(&self, key: &[u8]) -> Option<V> {
+        let i = *self.index.get(&xxh3_64(key))?;
+        self.entries
+            .get(i as usize)
+            .filter(|e| &*e.0 == key)
+            .map(|e| e.1)
+    }
+
+    /// Remembers a value; a key whose hash collides with another's is simply not remembered
+    /// (it is worked out again each time, which is correct, only slower).
+    fn insert(&mut self, key: &[u8], value: V) {
+        let h = xxh3_64(key);
+        if self.index.contains_key(&h) {
+            return;
+        }
+        self.index.insert(h, self.entries.len() as u32);
+        self.entries.push((key.into(), value));
+    }
+}
+
 /// Finds area codes in the caller's known areas, remembering each spelling seen.
 struct AreaLookup<'a> {
     known: &'a KnownAreas,
-    cache: HashMap<Box<[u8]>, Option<u16>>,
+    cache: BytesMap<Option<u16>>,
 }
 
 impl<'a> AreaLookup<'a> {
     fn new(known: &'a KnownAreas) -> Self {
         Self {
             known,
-            cache: HashMap::new(),
+            cache: BytesMap::new(),
         }
     }
 
     fn get(&mut self, row: &Row<'_>, c: usize) -> Result<u16, Bad> {
         let raw = row.text(c)?;
         let found = match self.cache.get(raw) {
-            Some(found) => *found,
+            Some(found) => found,
             None => {
                 let found = std::str::from_utf8(raw)
                     .ok()
                     .and_then(|s| AreaCode::parse(s).ok())
                     .and_then(|code| self.known.index_of(code.as_str()));
-                self.cache.insert(raw.into(), found);
+                self.cache.insert(raw, found);
                 found
             }
         };
@@ -391,11 +409,80 @@ struct FileLog {
     warnings: Vec<Warning>,
 }
 
-/// A file's row handler: checks one row and, if it passes, appends it to its columns.
+/// The identifiers of each accepted row, as [`keys::key`] hashes, resolved after the parse
+/// (see [`crate::keys`]); and each accepted row's line, for rejections found then.
+#[derive(Default)]
+struct Keys {
+    /// The row's own identifier (files that have one).
+    own: Vec<u64>,
+    /// The client.
+    client: Vec<u64>,
+    /// The row this one points at in another file (referral or episode), or [`keys::NONE`].
+    target: Vec<u64>,
+    /// The line of each accepted row.
+    line: Vec<u32>,
+}
+
+/// A file's row handler: checks one row and, if it passes, appends it to its columns and keys.
 trait Sink {
     const FILE: FileKind;
     const SCHEMA: &'static [Col];
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad>;
+    fn keys(&mut self) -> &mut Keys;
+}
+
+fn csv_reader<R: Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 18)
+        .from_reader(r)
+}
+
+/// Maps a header row onto a schema: each schema column's position, and the extra columns.
+fn header(
+    file: &'static str,
+    rec: &csv::ByteRecord,
+    schema: &[Col],
+) -> Result<(Vec<Option<usize>>, Vec<String>), RecordsError> {
+    let mut cols: Vec<Option<usize>> = vec![None; schema.len()];
+    let mut extra = Vec::new();
+    for (i, name) in rec.iter().enumerate() {
+        let name = if i == 0 {
+            name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name)
+        } else {
+            name
+        };
+        let name = String::from_utf8_lossy(trim(name)).to_ascii_lowercase();
+        match schema.iter().position(|c| c.name == name) {
+            Some(c) => {
+                if let Some(slot) = cols.get_mut(c) {
+                    if slot.is_some() {
+                        return Err(RecordsError::DuplicateColumn { file, column: name });
+                    }
+                    *slot = Some(i);
+                }
+            }
+            None => extra.push(name),
+        }
+    }
+    for (c, found) in schema.iter().zip(&cols) {
+        if c.required && found.is_none() {
+            return Err(RecordsError::MissingColumn {
+                file,
+                column: c.name,
+            });
+        }
+    }
+    Ok((cols, extra))
+}
+
+fn csv_error(file: &'static str) -> impl Fn(csv::Error) -> RecordsError {
+    move |e: csv::Error| RecordsError::Csv {
+        file,
+        line: e.position().map_or(0, csv::Position::line),
+        message: e.to_string(),
+    }
 }
 
 /// Reads one file through its sink. `Ok(None)` when the file is absent.
@@ -407,60 +494,24 @@ fn read_file<S: Sink>(dir: &Path, sink: &mut S) -> Result<Option<FileLog>, Recor
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(RecordsError::io(path, e)),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 18)
-        .from_reader(HashingReader::new(handle));
-    let csv_error = |e: csv::Error| RecordsError::Csv {
-        file,
-        line: e.position().map_or(0, csv::Position::line),
-        message: e.to_string(),
-    };
+    let mut reader = csv_reader(HashingReader::new(handle));
     let mut rec = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut rec).map_err(csv_error)? {
+    if !reader.read_byte_record(&mut rec).map_err(csv_error(file))? {
         return Err(RecordsError::NoHeader { file });
     }
     let schema = S::SCHEMA;
-    let mut cols: Vec<Option<usize>> = vec![None; schema.len()];
+    let (cols, extra) = header(file, &rec, schema)?;
     let mut log = FileLog::default();
-    for (i, name) in rec.iter().enumerate() {
-        let name = if i == 0 {
-            name.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(name)
-        } else {
-            name
-        };
-        let name = String::from_utf8_lossy(trim(name)).to_ascii_lowercase();
-        match schema.iter().position(|c| c.name == name) {
-            Some(c) => {
-                let slot = cols.get_mut(c);
-                if let Some(slot) = slot {
-                    if slot.is_some() {
-                        return Err(RecordsError::DuplicateColumn { file, column: name });
-                    }
-                    *slot = Some(i);
-                }
-            }
-            None => log.warnings.push(Warning {
-                file,
-                line: Some(1),
-                column: Some(name.clone()),
-                message: format!(
-                    "column `{name}` is not part of {file}; it was set aside, not read"
-                ),
-            }),
-        }
+    for name in extra {
+        log.warnings.push(Warning {
+            file,
+            line: Some(1),
+            message: format!("column `{name}` is not part of {file}; it was set aside, not read"),
+            column: Some(name),
+        });
     }
     let width = rec.len();
-    for (c, found) in schema.iter().zip(&cols) {
-        if c.required && found.is_none() {
-            return Err(RecordsError::MissingColumn {
-                file,
-                column: c.name,
-            });
-        }
-    }
-    while reader.read_byte_record(&mut rec).map_err(csv_error)? {
+    while reader.read_byte_record(&mut rec).map_err(csv_error(file))? {
         let line = rec.position().map_or(0, csv::Position::line);
         let row = Row {
             rec: &rec,
@@ -479,7 +530,12 @@ fn read_file<S: Sink>(dir: &Path, sink: &mut S) -> Result<Option<FileLog>, Recor
             sink.row(&row)
         };
         match outcome {
-            Ok(()) => log.accepted += 1,
+            Ok(()) => {
+                log.accepted += 1;
+                sink.keys()
+                    .line
+                    .push(u32::try_from(line).unwrap_or(u32::MAX));
+            }
             Err(b) => {
                 log.rejected += 1;
                 let (column, value) = match b.col {
@@ -511,20 +567,184 @@ fn read_file<S: Sink>(dir: &Path, sink: &mut S) -> Result<Option<FileLog>, Recor
     Ok(Some(log))
 }
 
-fn duplicate(c: usize, what: &str) -> Bad {
-    bad(
-        c,
-        format!(
-            "this {what} is already used by an earlier row of the file; each row needs its own"
-        ),
-    )
+/// The trimmed text of some cells of a file, by (line, schema column): read again for the
+/// few rows rejected after the parse, whose text was not kept.
+fn fetch_cells(
+    dir: &Path,
+    file: FileKind,
+    schema: &[Col],
+    wanted: &[(u32, usize)],
+) -> Result<HashMap<(u32, usize), String>, RecordsError> {
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let name = file.file_name();
+    let path = dir.join(name);
+    let handle = File::open(&path).map_err(|e| RecordsError::io(&path, e))?;
+    let mut reader = csv_reader(handle);
+    let mut rec = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut rec).map_err(csv_error(name))? {
+        return Ok(out);
+    }
+    let (cols, _) = header(name, &rec, schema)?;
+    let mut by_line: HashMap<u32, Vec<usize>> = HashMap::new();
+    for &(line, c) in wanted {
+        by_line.entry(line).or_default().push(c);
+    }
+    while reader.read_byte_record(&mut rec).map_err(csv_error(name))? {
+        let line = rec
+            .position()
+            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        if let Some(cs) = by_line.get(&line) {
+            let row = Row {
+                rec: &rec,
+                cols: &cols,
+                line: u64::from(line),
+            };
+            for &c in cs {
+                out.insert((line, c), String::from_utf8_lossy(row.cell(c)).into_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A rejection found after the parse: the row, the schema column and the reason.
+struct Late {
+    row: u32,
+    col: usize,
+    reason: String,
+}
+
+fn duplicate_reason(what: &str) -> String {
+    format!("this {what} is already used by an earlier row of the file; each row needs its own")
+}
+
+/// Rows whose own identifier repeats an earlier row's, confirmed by their text (so a hash
+/// collision never rejects a row).
+fn duplicates(
+    dir: &Path,
+    file: FileKind,
+    schema: &[Col],
+    keys: &Keys,
+) -> Result<Vec<Late>, RecordsError> {
+    let groups = keys::shared(&keys.own);
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let line_of = |r: u32| keys.line.get(r as usize).copied().unwrap_or(0);
+    let wanted: Vec<(u32, usize)> = groups.iter().flatten().map(|&r| (line_of(r), 0)).collect();
+    let texts = fetch_cells(dir, file, schema, &wanted)?;
+    let what = schema.first().map_or("identifier", |c| c.name);
+    let mut late = Vec::new();
+    for group in groups {
+        let mut seen: Vec<&str> = Vec::new();
+        for r in group {
+            let text = texts.get(&(line_of(r), 0)).map_or("", String::as_str);
+            if seen.contains(&text) {
+                late.push(Late {
+                    row: r,
+                    col: 0,
+                    reason: duplicate_reason(what),
+                });
+            } else {
+                seen.push(text);
+            }
+        }
+    }
+    Ok(late)
+}
+
+fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+    if v.len() != keep.len() {
+        return;
+    }
+    let mut k = keep.iter();
+    v.retain(|_| k.next().copied().unwrap_or(true));
+}
+
+/// A table whose rows can be dropped after the parse.
+trait Table {
+    fn retain_rows(&mut self, keep: &[bool]);
+}
+
+macro_rules! table {
+    ($t:ty: $($col:ident),+) => {
+        impl Table for $t {
+            fn retain_rows(&mut self, keep: &[bool]) {
+                $(retain(&mut self.$col, keep);)+
+            }
+        }
+    };
+}
+table!(Referrals: client, date, source, area);
+table!(DrugTests: client, date, basis, result, area);
+table!(Assessments: client, date, kind, area);
+table!(Episodes: client, referral, area, care_plan, treatment_start, prescribed, iom, closure, reason);
+table!(Substances: referral, client, rank, substance);
+table!(BriefInterventions: date, area, setting, signposted);
+table!(OutcomeEvents: client, episode, date, area, outcome, positive);
+table!(ReoffendingChecks: client, check_date, closure_date, arrested_since, arrested_6_months, area);
+
+/// One file as parsed, before its late checks.
+struct Parsed<T> {
+    t: T,
+    log: FileLog,
+    keys: Keys,
+}
+
+impl<T: Table> Parsed<T> {
+    /// Drops the rows rejected late, recording their rejections (with the text of the cell at
+    /// fault, read again from the file).
+    fn reject(
+        &mut self,
+        dir: &Path,
+        file: FileKind,
+        schema: &[Col],
+        late: Vec<Late>,
+    ) -> Result<(), RecordsError> {
+        if late.is_empty() {
+            return Ok(());
+        }
+        let n = self.keys.line.len();
+        let mut keep = vec![true; n];
+        let line_of = |r: u32| self.keys.line.get(r as usize).copied().unwrap_or(0);
+        let wanted: Vec<(u32, usize)> = late.iter().map(|l| (line_of(l.row), l.col)).collect();
+        let texts = fetch_cells(dir, file, schema, &wanted)?;
+        for l in late {
+            match keep.get_mut(l.row as usize) {
+                Some(k) if *k => *k = false,
+                _ => continue,
+            }
+            let line = line_of(l.row);
+            self.log.rejections.push(Rejection {
+                file: file.file_name(),
+                line: u64::from(line),
+                column: schema.get(l.col).map_or("", |c| c.name).to_owned(),
+                value: texts.get(&(line, l.col)).cloned().unwrap_or_default(),
+                reason: l.reason,
+            });
+            self.log.accepted -= 1;
+            self.log.rejected += 1;
+        }
+        self.t.retain_rows(&keep);
+        for v in [
+            &mut self.keys.own,
+            &mut self.keys.client,
+            &mut self.keys.target,
+        ] {
+            retain(v, &keep);
+        }
+        retain(&mut self.keys.line, &keep);
+        Ok(())
+    }
 }
 
 struct ReferralSink<'a> {
     t: Referrals,
     areas: AreaLookup<'a>,
-    clients: Interner,
-    ids: IdMap<u32>,
+    keys: Keys,
 }
 
 impl Sink for ReferralSink<'_> {
@@ -536,22 +756,18 @@ impl Sink for ReferralSink<'_> {
         col("source", true),
         col("area_code", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let client = row.text(1)?;
         let date = row.date(2)?;
         let source = row.vocab(3, &SOURCE_KEYS)?;
         let area = self.areas.get(row, 4)?;
-        let next = self.t.date.len() as u32;
-        match self.ids.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                return Err(duplicate(0, "referral_id"));
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(next);
-            }
-        }
-        self.t.client.push(self.clients.intern(client));
+        self.keys.own.push(keys::key(id));
+        self.keys.client.push(keys::key(client));
+        self.t.client.push(NO_CLIENT);
         self.t.date.push(date);
         self.t.source.push(source);
         self.t.area.push(area);
@@ -562,8 +778,7 @@ impl Sink for ReferralSink<'_> {
 struct DrugTestSink<'a> {
     t: DrugTests,
     areas: AreaLookup<'a>,
-    clients: Interner,
-    ids: IdSet,
+    keys: Keys,
 }
 
 impl Sink for DrugTestSink<'_> {
@@ -576,19 +791,19 @@ impl Sink for DrugTestSink<'_> {
         col("result", true),
         col("area_code", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let client = row.opt_text(1)?;
         let date = row.date(2)?;
         let basis = row.vocab(3, &BASIS_KEYS)?;
         let result = row.vocab(4, &RESULT_KEYS)?;
         let area = self.areas.get(row, 5)?;
-        if !self.ids.insert(id) {
-            return Err(duplicate(0, "test_id"));
-        }
-        self.t
-            .client
-            .push(client.map_or(NO_CLIENT, |c| self.clients.intern(c)));
+        self.keys.own.push(keys::key(id));
+        self.keys.client.push(client.map_or(keys::NONE, keys::key));
+        self.t.client.push(NO_CLIENT);
         self.t.date.push(date);
         self.t.basis.push(basis);
         self.t.result.push(result);
@@ -600,8 +815,7 @@ impl Sink for DrugTestSink<'_> {
 struct AssessmentSink<'a> {
     t: Assessments,
     areas: AreaLookup<'a>,
-    clients: Interner,
-    ids: IdSet,
+    keys: Keys,
 }
 
 impl Sink for AssessmentSink<'_> {
@@ -613,16 +827,18 @@ impl Sink for AssessmentSink<'_> {
         col("kind", true),
         col("area_code", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let client = row.text(1)?;
         let date = row.date(2)?;
         let kind = row.vocab(3, &KIND_KEYS)?;
         let area = self.areas.get(row, 4)?;
-        if !self.ids.insert(id) {
-            return Err(duplicate(0, "assessment_id"));
-        }
-        self.t.client.push(self.clients.intern(client));
+        self.keys.own.push(keys::key(id));
+        self.keys.client.push(keys::key(client));
+        self.t.client.push(NO_CLIENT);
         self.t.date.push(date);
         self.t.kind.push(kind);
         self.t.area.push(area);
@@ -633,36 +849,30 @@ impl Sink for AssessmentSink<'_> {
 struct EpisodeSink<'a> {
     t: Episodes,
     areas: AreaLookup<'a>,
-    clients: Interner,
-    ids: IdMap<u32>,
-    referrals: Option<&'a IdMap<u32>>,
-    unmatched: Pointers,
+    keys: Keys,
 }
 
 /// Pointers to rows that are not in the extract: counted and reported once as a warning.
-#[derive(Default)]
-struct Pointers {
-    count: u64,
-    first_line: Option<u64>,
-}
-
-impl Pointers {
-    fn note(&mut self, line: u64) {
-        self.count += 1;
-        self.first_line.get_or_insert(line);
+fn unmatched_warning(
+    file: &'static str,
+    column: &str,
+    target: &str,
+    lines: impl Iterator<Item = u32>,
+) -> Option<Warning> {
+    let mut count = 0u64;
+    let mut first = None;
+    for l in lines {
+        count += 1;
+        first.get_or_insert(u64::from(l));
     }
-
-    fn warning(&self, file: &'static str, column: &str, target: &str) -> Option<Warning> {
-        (self.count > 0).then(|| Warning {
-            file,
-            line: self.first_line,
-            column: Some(column.to_owned()),
-            message: format!(
-                "{} rows name a {column} that is not in {target}; they were kept without the link",
-                self.count
-            ),
-        })
-    }
+    (count > 0).then(|| Warning {
+        file,
+        line: first,
+        column: Some(column.to_owned()),
+        message: format!(
+            "{count} rows name a {column} that is not in {target}; they were kept without the link"
+        ),
+    })
 }
 
 impl Sink for EpisodeSink<'_> {
@@ -679,8 +889,11 @@ impl Sink for EpisodeSink<'_> {
         col("closure_date", false),
         col("closure_reason", false),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let client = row.text(1)?;
         let referral = row.opt_text(2)?;
         let area = self.areas.get(row, 3)?;
@@ -717,31 +930,13 @@ impl Sink for EpisodeSink<'_> {
             }
             _ => {}
         }
-        let next = self.t.care_plan.len() as u32;
-        match self.ids.entry(id) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                return Err(duplicate(0, "episode_id"));
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(next);
-            }
-        }
-        let referral_row = match (referral, self.referrals) {
-            (None, _) => NO_ROW,
-            (Some(r), Some(map)) => match map.get(&xxh3_128(r)) {
-                Some(&i) => i,
-                None => {
-                    self.unmatched.note(row.line);
-                    NO_ROW
-                }
-            },
-            (Some(_), None) => {
-                self.unmatched.note(row.line);
-                NO_ROW
-            }
-        };
-        self.t.client.push(self.clients.intern(client));
-        self.t.referral.push(referral_row);
+        self.keys.own.push(keys::key(id));
+        self.keys.client.push(keys::key(client));
+        self.keys
+            .target
+            .push(referral.map_or(keys::NONE, keys::key));
+        self.t.client.push(NO_CLIENT);
+        self.t.referral.push(NO_ROW);
         self.t.area.push(area);
         self.t.care_plan.push(care_plan);
         self.t.treatment_start.push(start.unwrap_or(NO_DATE));
@@ -753,22 +948,21 @@ impl Sink for EpisodeSink<'_> {
     }
 }
 
-struct SubstanceSink<'a> {
+struct SubstanceSink {
     t: Substances,
-    clients: Interner,
-    referrals: Option<&'a IdMap<u32>>,
-    pairs: HashSet<u64, IdBuild>,
+    keys: Keys,
+    referrals_present: bool,
     /// Spelling as written → substance index.
-    names: HashMap<Box<[u8]>, u16>,
+    names: BytesMap<u16>,
     /// Match key of an unrecognised name → its index among the unrecognised.
     unrecognised: HashMap<String, usize>,
     /// Unrecognised names as first written, with rows and first line.
     unrecognised_names: Vec<(String, u64, u64)>,
 }
 
-impl SubstanceSink<'_> {
+impl SubstanceSink {
     fn substance(&mut self, raw: &[u8], line: u64) -> Result<u16, Bad> {
-        if let Some(&i) = self.names.get(raw) {
+        if let Some(i) = self.names.get(raw) {
             if let Some(u) = usize::from(i).checked_sub(CONTROLLED.len())
                 && let Some(entry) = self.unrecognised_names.get_mut(u)
             {
@@ -805,12 +999,12 @@ impl SubstanceSink<'_> {
                 })?
             }
         };
-        self.names.insert(raw.into(), index);
+        self.names.insert(raw, index);
         Ok(index)
     }
 }
 
-impl Sink for SubstanceSink<'_> {
+impl Sink for SubstanceSink {
     const FILE: FileKind = FileKind::Substances;
     const SCHEMA: &'static [Col] = &[
         col("referral_id", true),
@@ -818,6 +1012,9 @@ impl Sink for SubstanceSink<'_> {
         col("rank", true),
         col("substance", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
         let referral = row.text(0)?;
         let client = row.text(1)?;
@@ -834,14 +1031,12 @@ impl Sink for SubstanceSink<'_> {
             }
         };
         let name = row.text(3)?;
-        let referral_row = match self.referrals {
-            None => {
-                return Err(bad(0, "referrals.csv is absent, so this referral cannot be found; include referrals.csv in the extract"));
-            }
-            Some(map) => *map.get(&xxh3_128(referral)).ok_or_else(|| {
-                bad(0, "no referral with this referral_id in referrals.csv (or its row there was rejected)")
-            })?,
-        };
+        if !self.referrals_present {
+            return Err(bad(
+                0,
+                "referrals.csv is absent, so this referral cannot be found; include referrals.csv in the extract",
+            ));
+        }
         let substance = self.substance(name, row.line)?;
         if rank == 1 && is_alcohol(substance) {
             return Err(bad(
@@ -849,17 +1044,10 @@ impl Sink for SubstanceSink<'_> {
                 "alcohol may be listed as a problem substance, but not as rank 1 (the primary substance)",
             ));
         }
-        if !self
-            .pairs
-            .insert(u64::from(referral_row) * 4 + u64::from(rank))
-        {
-            return Err(bad(
-                2,
-                "this referral already has a substance of this rank; each rank is used once per referral",
-            ));
-        }
-        self.t.referral.push(referral_row);
-        self.t.client.push(self.clients.intern(client));
+        self.keys.client.push(keys::key(client));
+        self.keys.target.push(keys::key(referral));
+        self.t.referral.push(NO_ROW);
+        self.t.client.push(NO_CLIENT);
         self.t.rank.push(rank);
         self.t.substance.push(substance);
         Ok(())
@@ -869,7 +1057,7 @@ impl Sink for SubstanceSink<'_> {
 struct BriefSink<'a> {
     t: BriefInterventions,
     areas: AreaLookup<'a>,
-    ids: IdSet,
+    keys: Keys,
 }
 
 impl Sink for BriefSink<'_> {
@@ -881,15 +1069,16 @@ impl Sink for BriefSink<'_> {
         col("setting", true),
         col("signposted_to", false),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let date = row.date(1)?;
         let area = self.areas.get(row, 2)?;
         let setting = row.vocab(3, &SETTING_KEYS)?;
         let signposted = row.opt_vocab(4, &SIGNPOST_KEYS)?;
-        if !self.ids.insert(id) {
-            return Err(duplicate(0, "intervention_id"));
-        }
+        self.keys.own.push(keys::key(id));
         self.t.date.push(date);
         self.t.area.push(area);
         self.t.setting.push(setting);
@@ -901,12 +1090,9 @@ impl Sink for BriefSink<'_> {
 struct OutcomeSink<'a> {
     t: OutcomeEvents,
     areas: AreaLookup<'a>,
-    clients: Interner,
-    ids: IdSet,
-    episodes: Option<&'a IdMap<u32>>,
-    labels: HashMap<Box<[u8]>, u32>,
+    keys: Keys,
+    labels: BytesMap<u32>,
     label_list: Vec<String>,
-    unmatched: Pointers,
 }
 
 impl Sink for OutcomeSink<'_> {
@@ -920,43 +1106,38 @@ impl Sink for OutcomeSink<'_> {
         col("outcome", true),
         col("positive", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
-        let id = xxh3_128(row.text(0)?);
+        let id = row.text(0)?;
         let client = row.text(1)?;
         let episode = row.opt_text(2)?;
         let date = row.date(3)?;
         let area = self.areas.get(row, 4)?;
         let outcome = row.text(5)?;
         let positive = row.boolean(6)?;
-        if !self.ids.insert(id) {
-            return Err(duplicate(0, "event_id"));
-        }
         let label = match self.labels.get(outcome) {
-            Some(&l) => l,
+            Some(l) => l,
             None => {
-                let l = self.label_list.len() as u32;
-                self.label_list
-                    .push(String::from_utf8_lossy(outcome).into_owned());
-                self.labels.insert(outcome.into(), l);
+                // A colliding spelling may already be listed: look before adding it again.
+                let text = String::from_utf8_lossy(outcome);
+                let l = match self.label_list.iter().position(|x| *x == text) {
+                    Some(l) => l as u32,
+                    None => {
+                        self.label_list.push(text.into_owned());
+                        (self.label_list.len() - 1) as u32
+                    }
+                };
+                self.labels.insert(outcome, l);
                 l
             }
         };
-        let episode_row = match (episode, self.episodes) {
-            (None, _) => NO_ROW,
-            (Some(e), Some(map)) => match map.get(&xxh3_128(e)) {
-                Some(&i) => i,
-                None => {
-                    self.unmatched.note(row.line);
-                    NO_ROW
-                }
-            },
-            (Some(_), None) => {
-                self.unmatched.note(row.line);
-                NO_ROW
-            }
-        };
-        self.t.client.push(self.clients.intern(client));
-        self.t.episode.push(episode_row);
+        self.keys.own.push(keys::key(id));
+        self.keys.client.push(keys::key(client));
+        self.keys.target.push(episode.map_or(keys::NONE, keys::key));
+        self.t.client.push(NO_CLIENT);
+        self.t.episode.push(NO_ROW);
         self.t.date.push(date);
         self.t.area.push(area);
         self.t.outcome.push(label);
@@ -967,7 +1148,7 @@ impl Sink for OutcomeSink<'_> {
 
 struct CheckSink {
     t: ReoffendingChecks,
-    clients: Interner,
+    keys: Keys,
 }
 
 impl Sink for CheckSink {
@@ -979,6 +1160,9 @@ impl Sink for CheckSink {
         col("arrested_since_closure", true),
         col("arrested_last_6_months", true),
     ];
+    fn keys(&mut self) -> &mut Keys {
+        &mut self.keys
+    }
     fn row(&mut self, row: &Row<'_>) -> Result<(), Bad> {
         let client = row.text(0)?;
         let check = row.date(1)?;
@@ -991,7 +1175,8 @@ impl Sink for CheckSink {
                 "the check date is before the closure date it checks from",
             ));
         }
-        self.t.client.push(self.clients.intern(client));
+        self.keys.client.push(keys::key(client));
+        self.t.client.push(NO_CLIENT);
         self.t.check_date.push(check);
         self.t.closure_date.push(closure);
         self.t.arrested_since.push(since);
@@ -1001,7 +1186,55 @@ impl Sink for CheckSink {
     }
 }
 
-type Read1<T> = Result<Option<(T, FileLog, Interner)>, RecordsError>;
+/// Parses one file and rejects its rows with a repeated identifier.
+fn parse<S: SinkTable>(
+    dir: &Path,
+    mut sink: S,
+    table: impl FnOnce(&mut S) -> S::T,
+) -> Out<S::T, S> {
+    let Some(log) = read_file(dir, &mut sink)? else {
+        return Ok(None);
+    };
+    let mut parsed = Parsed {
+        t: table(&mut sink),
+        log,
+        keys: std::mem::take(sink.keys()),
+    };
+    if !parsed.keys.own.is_empty() {
+        let late = duplicates(dir, S::FILE, S::SCHEMA, &parsed.keys)?;
+        parsed.reject(dir, S::FILE, S::SCHEMA, late)?;
+    }
+    Ok(Some((parsed, sink)))
+}
+
+/// The table type a sink fills.
+trait SinkTable: Sink {
+    type T: Table;
+}
+impl SinkTable for ReferralSink<'_> {
+    type T = Referrals;
+}
+impl SinkTable for DrugTestSink<'_> {
+    type T = DrugTests;
+}
+impl SinkTable for AssessmentSink<'_> {
+    type T = Assessments;
+}
+impl SinkTable for EpisodeSink<'_> {
+    type T = Episodes;
+}
+impl SinkTable for SubstanceSink {
+    type T = Substances;
+}
+impl SinkTable for BriefSink<'_> {
+    type T = BriefInterventions;
+}
+impl SinkTable for OutcomeSink<'_> {
+    type T = OutcomeEvents;
+}
+impl SinkTable for CheckSink {
+    type T = ReoffendingChecks;
+}
 
 fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> Result<T, RecordsError> {
     h.join().map_err(|_| RecordsError::Csv {
@@ -1011,10 +1244,16 @@ fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> Result<T, RecordsError>
     })
 }
 
+type Out<T, S> = Result<Option<(Parsed<T>, S)>, RecordsError>;
+
 /// Reads the extract in `dir`, checking every rule of `records.md`. Area codes must be among
 /// `known`. Fails only when the folder or a file as a whole cannot be read (no such folder, no
 /// files of the spec, a file without a header or missing a required column); every row-level
 /// problem is a [`Rejection`] instead.
+///
+/// All eight files are parsed at once on their own threads; identifiers are then checked and
+/// resolved by partitioned sorting ([`crate::keys`]): repeated row ids, substances' and
+/// episodes' referrals, outcome events' episodes, and the one index space of clients.
 pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, RecordsError> {
     if !dir.is_dir() {
         return Err(RecordsError::io(
@@ -1028,145 +1267,241 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
     {
         return Err(RecordsError::NoFiles { path: dir.into() });
     }
+    let referrals_present = dir.join(FileKind::Referrals.file_name()).is_file();
 
-    // Wave 1: the files that point at no other file.
-    let (referrals, tests, assessments, briefs, checks) = std::thread::scope(|s| {
-        let r = s.spawn(|| -> Result<_, RecordsError> {
-            let mut sink = ReferralSink {
+    let parsed = std::thread::scope(|s| {
+        let r = s.spawn(|| -> Out<Referrals, _> {
+            let sink = ReferralSink {
                 t: Referrals::default(),
                 areas: AreaLookup::new(known),
-                clients: Interner::default(),
-                ids: IdMap::default(),
+                keys: Keys::default(),
             };
-            Ok(read_file(dir, &mut sink)?.map(|log| (sink.t, log, sink.clients, sink.ids)))
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
         });
-        let t = s.spawn(|| -> Read1<DrugTests> {
-            let mut sink = DrugTestSink {
+        let t = s.spawn(|| -> Out<DrugTests, _> {
+            let sink = DrugTestSink {
                 t: DrugTests::default(),
                 areas: AreaLookup::new(known),
-                clients: Interner::default(),
-                ids: IdSet::default(),
+                keys: Keys::default(),
             };
-            Ok(read_file(dir, &mut sink)?.map(|log| (sink.t, log, sink.clients)))
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
         });
-        let a = s.spawn(|| -> Read1<Assessments> {
-            let mut sink = AssessmentSink {
+        let a = s.spawn(|| -> Out<Assessments, _> {
+            let sink = AssessmentSink {
                 t: Assessments::default(),
                 areas: AreaLookup::new(known),
-                clients: Interner::default(),
-                ids: IdSet::default(),
+                keys: Keys::default(),
             };
-            Ok(read_file(dir, &mut sink)?.map(|log| (sink.t, log, sink.clients)))
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
         });
-        let b = s.spawn(|| -> Result<_, RecordsError> {
-            let mut sink = BriefSink {
+        let e = s.spawn(|| -> Out<Episodes, _> {
+            let sink = EpisodeSink {
+                t: Episodes::default(),
+                areas: AreaLookup::new(known),
+                keys: Keys::default(),
+            };
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
+        });
+        let sub = s.spawn(|| -> Out<Substances, _> {
+            let sink = SubstanceSink {
+                t: Substances::default(),
+                keys: Keys::default(),
+                referrals_present,
+                names: BytesMap::new(),
+                unrecognised: HashMap::new(),
+                unrecognised_names: Vec::new(),
+            };
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
+        });
+        let b = s.spawn(|| -> Out<BriefInterventions, _> {
+            let sink = BriefSink {
                 t: BriefInterventions::default(),
                 areas: AreaLookup::new(known),
-                ids: IdSet::default(),
+                keys: Keys::default(),
             };
-            Ok(read_file(dir, &mut sink)?.map(|log| (sink.t, log)))
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
         });
-        let c = s.spawn(|| -> Read1<ReoffendingChecks> {
-            let mut sink = CheckSink {
-                t: ReoffendingChecks::default(),
-                clients: Interner::default(),
+        let o = s.spawn(|| -> Out<OutcomeEvents, _> {
+            let sink = OutcomeSink {
+                t: OutcomeEvents::default(),
+                areas: AreaLookup::new(known),
+                keys: Keys::default(),
+                labels: BytesMap::new(),
+                label_list: Vec::new(),
             };
-            Ok(read_file(dir, &mut sink)?.map(|log| (sink.t, log, sink.clients)))
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
+        });
+        let c = s.spawn(|| -> Out<ReoffendingChecks, _> {
+            let sink = CheckSink {
+                t: ReoffendingChecks::default(),
+                keys: Keys::default(),
+            };
+            parse(dir, sink, |s| std::mem::take(&mut s.t))
         });
         Ok::<_, RecordsError>((
             joined(r)??,
             joined(t)??,
             joined(a)??,
+            joined(e)??,
+            joined(sub)??,
             joined(b)??,
+            joined(o)??,
             joined(c)??,
         ))
     })?;
-
-    // Wave 2: the files that point at referrals and episodes.
-    let referral_ids = referrals.as_ref().map(|r| &r.3);
-    let (substances, episodes_and_outcomes) = std::thread::scope(|s| {
-        let sub = s.spawn(|| -> Result<_, RecordsError> {
-            let mut sink = SubstanceSink {
-                t: Substances::default(),
-                clients: Interner::default(),
-                referrals: referral_ids,
-                pairs: HashSet::default(),
-                names: HashMap::new(),
-                unrecognised: HashMap::new(),
-                unrecognised_names: Vec::new(),
-            };
-            Ok(read_file(dir, &mut sink)?
-                .map(|log| (sink.t, log, sink.clients, sink.unrecognised_names)))
-        });
-        let eo = s.spawn(|| -> Result<_, RecordsError> {
-            let mut sink = EpisodeSink {
-                t: Episodes::default(),
-                areas: AreaLookup::new(known),
-                clients: Interner::default(),
-                ids: IdMap::default(),
-                referrals: referral_ids,
-                unmatched: Pointers::default(),
-            };
-            let episodes = read_file(dir, &mut sink)?.map(|mut log| {
-                log.warnings.extend(sink.unmatched.warning(
-                    FileKind::Episodes.file_name(),
-                    "referral_id",
-                    "referrals.csv",
-                ));
-                (sink.t, log, sink.clients)
-            });
-            let mut sink2 = OutcomeSink {
-                t: OutcomeEvents::default(),
-                areas: AreaLookup::new(known),
-                clients: Interner::default(),
-                ids: IdSet::default(),
-                episodes: episodes.as_ref().map(|_| &sink.ids),
-                labels: HashMap::new(),
-                label_list: Vec::new(),
-                unmatched: Pointers::default(),
-            };
-            let outcomes = read_file(dir, &mut sink2)?.map(|mut log| {
-                log.warnings.extend(sink2.unmatched.warning(
-                    FileKind::OutcomeEvents.file_name(),
-                    "episode_id",
-                    "episodes.csv",
-                ));
-                (sink2.t, log, sink2.clients, sink2.label_list)
-            });
-            Ok((episodes, outcomes))
-        });
-        Ok::<_, RecordsError>((joined(sub)??, joined(eo)??))
-    })?;
-    let (episodes, outcomes) = episodes_and_outcomes;
-
-    // Clients: one index space over every file, numbered in the order of the files.
-    let mut global: IdMap<u32> = IdMap::default();
-    let mut remap = |local: &Interner| -> Result<Vec<u32>, RecordsError> {
-        local
-            .keys
-            .iter()
-            .map(|k| {
-                let next = global.len();
-                let next = u32::try_from(next).ok().filter(|&n| n != NO_CLIENT).ok_or(
-                    RecordsError::TooMany {
-                        what: "clients",
-                        limit: u64::from(NO_CLIENT),
-                    },
-                )?;
-                Ok(*global.entry(*k).or_insert(next))
-            })
-            .collect()
+    let (referrals, tests, assessments, episodes, substances, briefs, outcomes, checks) = parsed;
+    let mut referrals = referrals.map(|p| p.0);
+    let mut tests = tests.map(|p| p.0);
+    let mut assessments = assessments.map(|p| p.0);
+    let mut episodes = episodes.map(|p| p.0);
+    let mut briefs = briefs.map(|p| p.0);
+    let mut checks = checks.map(|p| p.0);
+    let (mut substances, unrecognised_names) = match substances {
+        Some((p, sink)) => (Some(p), sink.unrecognised_names),
+        None => (None, Vec::new()),
     };
-    let apply = |column: &mut [u32], map: &[u32]| {
-        for c in column {
-            if let Some(&g) = map.get(*c as usize) {
-                *c = g;
-            }
+    let (mut outcomes, outcome_labels) = match outcomes {
+        Some((p, sink)) => (Some(p), sink.label_list),
+        None => (None, Vec::new()),
+    };
+
+    // Pointers: substances and episodes to referrals, outcome events to episodes.
+    if let Some(sub) = substances.as_mut() {
+        let build = referrals.as_ref().map_or(&[][..], |r| &r.keys.own[..]);
+        sub.t.referral = keys::lookup(build, &sub.keys.target, NO_ROW);
+        let mut late: Vec<Late> = sub
+            .t
+            .referral
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r == NO_ROW)
+            .map(|(i, _)| Late {
+                row: i as u32,
+                col: 0,
+                reason: "no referral with this referral_id in referrals.csv (or its row there was rejected)".to_owned(),
+            })
+            .collect();
+        // Each rank once per referral.
+        let pairs: Vec<u64> = sub
+            .t
+            .referral
+            .iter()
+            .zip(&sub.t.rank)
+            .map(|(&r, &k)| {
+                if r == NO_ROW {
+                    keys::NONE
+                } else {
+                    (u64::from(r) << 2 | u64::from(k)) + 1
+                }
+            })
+            .collect();
+        for group in keys::shared(&pairs) {
+            late.extend(group.into_iter().skip(1).map(|row| Late {
+                row,
+                col: 2,
+                reason: "this referral already has a substance of this rank; each rank is used once per referral".to_owned(),
+            }));
+        }
+        sub.reject(dir, FileKind::Substances, SubstanceSink::SCHEMA, late)?;
+    }
+    if let Some(ep) = episodes.as_mut() {
+        let build = referrals.as_ref().map_or(&[][..], |r| &r.keys.own[..]);
+        ep.t.referral = keys::lookup(build, &ep.keys.target, NO_ROW);
+        let lines = ep
+            .keys
+            .target
+            .iter()
+            .zip(&ep.t.referral)
+            .zip(&ep.keys.line)
+            .filter(|((k, r), _)| **k != keys::NONE && **r == NO_ROW)
+            .map(|(_, &l)| l);
+        ep.log.warnings.extend(unmatched_warning(
+            FileKind::Episodes.file_name(),
+            "referral_id",
+            "referrals.csv",
+            lines,
+        ));
+    }
+    if let Some(out) = outcomes.as_mut() {
+        let build = episodes.as_ref().map_or(&[][..], |e| &e.keys.own[..]);
+        out.t.episode = keys::lookup(build, &out.keys.target, NO_ROW);
+        let lines = out
+            .keys
+            .target
+            .iter()
+            .zip(&out.t.episode)
+            .zip(&out.keys.line)
+            .filter(|((k, r), _)| **k != keys::NONE && **r == NO_ROW)
+            .map(|(_, &l)| l);
+        out.log.warnings.extend(unmatched_warning(
+            FileKind::OutcomeEvents.file_name(),
+            "episode_id",
+            "episodes.csv",
+            lines,
+        ));
+    }
+
+    // Clients: one index space over every file.
+    fn client_keys<T>(p: Option<&Parsed<T>>) -> &[u64] {
+        p.map_or(&[], |p| &p.keys.client)
+    }
+    let (mut ids, clients) = keys::intern(
+        &[
+            client_keys(referrals.as_ref()),
+            client_keys(tests.as_ref()),
+            client_keys(assessments.as_ref()),
+            client_keys(episodes.as_ref()),
+            client_keys(substances.as_ref()),
+            client_keys(outcomes.as_ref()),
+            client_keys(checks.as_ref()),
+        ],
+        NO_CLIENT,
+    );
+    let mut next_ids = || {
+        if ids.is_empty() {
+            Vec::new()
+        } else {
+            ids.remove(0)
         }
     };
+    let mut give = |has: bool, column: &mut Vec<u32>| {
+        let got = next_ids();
+        if has {
+            *column = got;
+        }
+    };
+    match referrals.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match tests.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match assessments.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match episodes.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match substances.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match outcomes.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
+    match checks.as_mut() {
+        Some(p) => give(true, &mut p.t.client),
+        None => give(false, &mut Vec::new()),
+    }
 
     let mut extract = Extract {
         areas: known.codes().to_vec(),
+        clients,
         ..Extract::default()
     };
     let mut logs: Vec<Option<FileLog>> = (0..8).map(|_| None).collect();
@@ -1175,30 +1510,25 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
             *slot = Some(log);
         }
     };
-    if let Some((mut t, log, clients, _)) = referrals {
-        apply(&mut t.client, &remap(&clients)?);
-        extract.referrals = Some(t);
-        put(FileKind::Referrals, log);
+    if let Some(p) = referrals.take() {
+        extract.referrals = Some(p.t);
+        put(FileKind::Referrals, p.log);
     }
-    if let Some((mut t, log, clients)) = tests {
-        apply(&mut t.client, &remap(&clients)?);
-        extract.drug_tests = Some(t);
-        put(FileKind::DrugTests, log);
+    if let Some(p) = tests.take() {
+        extract.drug_tests = Some(p.t);
+        put(FileKind::DrugTests, p.log);
     }
-    if let Some((mut t, log, clients)) = assessments {
-        apply(&mut t.client, &remap(&clients)?);
-        extract.assessments = Some(t);
-        put(FileKind::Assessments, log);
+    if let Some(p) = assessments.take() {
+        extract.assessments = Some(p.t);
+        put(FileKind::Assessments, p.log);
     }
-    if let Some((mut t, log, clients)) = episodes {
-        apply(&mut t.client, &remap(&clients)?);
-        extract.episodes = Some(t);
-        put(FileKind::Episodes, log);
+    if let Some(p) = episodes.take() {
+        extract.episodes = Some(p.t);
+        put(FileKind::Episodes, p.log);
     }
-    if let Some((mut t, mut log, clients, names)) = substances {
-        apply(&mut t.client, &remap(&clients)?);
-        for (name, rows, line) in &names {
-            log.warnings.push(Warning {
+    if let Some(mut p) = substances.take() {
+        for (name, rows, line) in &unrecognised_names {
+            p.log.warnings.push(Warning {
                 file: FileKind::Substances.file_name(),
                 line: Some(*line),
                 column: Some("substance".to_owned()),
@@ -1207,29 +1537,27 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
                 ),
             });
         }
-        extract.unrecognised_substances = names.into_iter().map(|n| n.0).collect();
-        extract.substances = Some(t);
-        put(FileKind::Substances, log);
+        extract.unrecognised_substances = unrecognised_names.into_iter().map(|n| n.0).collect();
+        extract.substances = Some(p.t);
+        put(FileKind::Substances, p.log);
     }
-    if let Some((t, log)) = briefs {
-        extract.brief_interventions = Some(t);
-        put(FileKind::BriefInterventions, log);
+    if let Some(p) = briefs.take() {
+        extract.brief_interventions = Some(p.t);
+        put(FileKind::BriefInterventions, p.log);
     }
-    if let Some((mut t, log, clients, labels)) = outcomes {
-        apply(&mut t.client, &remap(&clients)?);
-        extract.outcome_labels = labels;
-        extract.outcome_events = Some(t);
-        put(FileKind::OutcomeEvents, log);
+    if let Some(p) = outcomes.take() {
+        extract.outcome_labels = outcome_labels;
+        extract.outcome_events = Some(p.t);
+        put(FileKind::OutcomeEvents, p.log);
     }
-    if let Some((mut t, mut log, clients)) = checks {
-        apply(&mut t.client, &remap(&clients)?);
+    if let Some(mut p) = checks.take() {
         let unplaced = place_checks(
-            &mut t,
+            &mut p.t,
             extract.episodes.as_ref(),
             extract.referrals.as_ref(),
         );
         if unplaced > 0 {
-            log.warnings.push(Warning {
+            p.log.warnings.push(Warning {
                 file: FileKind::ReoffendingChecks.file_name(),
                 line: None,
                 column: Some("client_id".to_owned()),
@@ -1238,10 +1566,9 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
                 ),
             });
         }
-        extract.reoffending_checks = Some(t);
-        put(FileKind::ReoffendingChecks, log);
+        extract.reoffending_checks = Some(p.t);
+        put(FileKind::ReoffendingChecks, p.log);
     }
-    extract.clients = global.len() as u32;
 
     let mut files = Vec::with_capacity(8);
     let mut rejections = Vec::new();
@@ -1249,7 +1576,7 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
     let mut parts = Vec::new();
     for (file, log) in FileKind::ALL.iter().zip(logs) {
         match log {
-            Some(log) => {
+            Some(mut log) => {
                 files.push(FileReport {
                     file: *file,
                     present: true,
@@ -1258,6 +1585,7 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
                     bytes: log.bytes,
                 });
                 parts.push((*file, log.bytes, log.hash));
+                log.rejections.sort_by_key(|r| r.line);
                 rejections.extend(log.rejections);
                 warnings.extend(log.warnings);
             }
