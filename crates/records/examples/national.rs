@@ -98,10 +98,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| temp.path().to_path_buf());
     let areas = areas();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    println!(
-        "{referrals} referrals, {} areas, {cores} cores",
-        areas.len()
-    );
+    match &existing {
+        Some(dir) => println!("reading {}, {cores} cores", dir.display()),
+        None => println!(
+            "{referrals} referrals, {} areas, {cores} cores",
+            areas.len()
+        ),
+    }
 
     if existing.is_none() {
         generate_into(referrals, &areas, &dir)?;

@@ -24,10 +24,11 @@ pub(crate) fn key(bytes: &[u8]) -> u64 {
     }
 }
 
-/// Number of top bits to partition `n` keys by, for partitions of a few thousand.
+/// Number of top bits to partition `n` keys by, for partitions of some tens of thousands
+/// (a few hundred KiB: sorted inside the core's cache, few enough to scatter to).
 fn bits_for(n: usize) -> u32 {
     let mut bits = 0;
-    while bits < 16 && (n >> bits) > 4096 {
+    while bits < 16 && (n >> bits) > 32_768 {
         bits += 1;
     }
     bits

@@ -1204,6 +1204,10 @@ fn parse<S: SinkTable>(
         let late = duplicates(dir, S::FILE, S::SCHEMA, &parsed.keys)?;
         parsed.reject(dir, S::FILE, S::SCHEMA, late)?;
     }
+    // Only referrals and episodes are pointed at: other files' own ids are done with.
+    if !matches!(S::FILE, FileKind::Referrals | FileKind::Episodes) {
+        parsed.keys.own = Vec::new();
+    }
     Ok(Some((parsed, sink)))
 }
 
