@@ -22,7 +22,7 @@ mod common;
 
 use common::{Files, code, known, plus};
 use h2h_domain::Period;
-use h2h_records::{AreaRef, read_extract, scorecard};
+use h2h_records::{AreaRef, read_extract, scorecard, scorecard_grid};
 use serde_json::Value;
 
 const CAERPHILLY: &str = "W06000018";
@@ -736,4 +736,41 @@ fn absent_files_report_no_data_not_zero() {
     check(&card, "prescribed", 79, None, None);
     check(&card, "care_plans", 165, Some(167), Some(99));
     assert!(measure(&card, "care_plans").get("status").is_none());
+}
+
+#[test]
+fn the_grid_gives_each_gwent_authority_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    build().write(dir.path(), &[]);
+    let mut codes = GWENT.to_vec();
+    codes.push(CARDIFF);
+    let x = read_extract(dir.path(), &known(&codes)).unwrap().extract;
+    let periods = [
+        Period::parse("2013/14-H2").unwrap(),
+        Period::parse("2013/14-Q3").unwrap(),
+        Period::parse("2013/14-Q4").unwrap(),
+        Period::parse("2013/14").unwrap(),
+        Period::parse("2014/15-Q1").unwrap(),
+    ];
+    let grid = scorecard_grid(&x, &periods).unwrap();
+    assert_eq!(grid.area_codes().len(), 6);
+    let mut caseload = 0;
+    for (row, code) in grid.area_codes().iter().enumerate() {
+        let area = AreaRef {
+            code: code.to_string(),
+            name: code.to_string(),
+        };
+        for (p, period) in periods.iter().enumerate() {
+            let g = grid.scorecard(row, p, &area).unwrap();
+            assert_eq!(
+                g,
+                scorecard(&x, &area, std::slice::from_ref(code), period),
+                "{code} {period}"
+            );
+            if p == 0 && code.as_str() != CARDIFF {
+                caseload += g.measure("caseload").unwrap().value.unwrap();
+            }
+        }
+    }
+    assert_eq!(caseload, 108);
 }
