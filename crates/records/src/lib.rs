@@ -22,6 +22,7 @@ pub mod grid;
 mod keys;
 pub mod measures;
 pub mod model;
+mod pseudonym;
 pub mod read;
 pub mod scorecard;
 pub mod substance;

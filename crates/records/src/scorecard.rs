@@ -192,6 +192,20 @@ pub struct Breakdown {
 }
 
 impl Scorecard {
+    /// Gives the by-area breakdowns (`caseload`, `positive_outcomes`, keyed by area code and
+    /// labelled with it) the names a person reads, e.g. `Newport` for `W06000022`.
+    pub fn name_areas(&mut self, name: impl Fn(&str) -> Option<String>) {
+        for m in self.sections.iter_mut().flat_map(|s| &mut s.measures) {
+            if matches!(m.id, "caseload" | "positive_outcomes") {
+                for b in &mut m.breakdown {
+                    if let Some(n) = name(&b.key) {
+                        b.label = n;
+                    }
+                }
+            }
+        }
+    }
+
     /// A measure by id.
     pub fn measure(&self, id: &str) -> Option<&Measure> {
         self.sections

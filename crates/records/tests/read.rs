@@ -280,3 +280,53 @@ proptest! {
         prop_assert_eq!(f.accepted as usize, read.extract.rows(f.file));
     }
 }
+
+#[test]
+fn client_ids_must_be_pseudonyms() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "referrals.csv",
+        "referral_id,client_id,referral_date,source,area_code\n\
+         R1,943 476 5919,2014-01-02,police,W06000018\n\
+         R2,Jane Smith,2014-01-02,police,W06000018\n\
+         R3,1985-07-14,2014-01-02,police,W06000018\n\
+         R4,98/123456A,2014-01-02,police,W06000018\n\
+         R5,C-5,2014-01-02,police,W06000018\n",
+    );
+    write(
+        d,
+        "reoffending_checks.csv",
+        "client_id,check_date,closure_date,arrested_since_closure,arrested_last_6_months\n\
+         C-5,2014-01-01,2014-02-01,no,no\n",
+    );
+    let read = read_extract(d, &known()).unwrap();
+    let reasons: Vec<_> = read
+        .rejections
+        .iter()
+        .map(|r| {
+            (
+                r.line,
+                r.column.as_str(),
+                r.reason.split(';').next().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, "client_id", "this looks like an NHS number"),
+            (3, "client_id", "this looks like a person's name"),
+            (4, "client_id", "this looks like a date (of birth?)"),
+            (5, "client_id", "this looks like a PNC number"),
+        ]
+    );
+    // A check dated before its closure is kept, with a warning.
+    assert_eq!(read.extract.rows(FileKind::ReoffendingChecks), 1);
+    assert!(
+        read.warnings
+            .iter()
+            .any(|w| w.message.starts_with("1 checks are dated before"))
+    );
+}

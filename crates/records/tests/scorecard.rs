@@ -280,6 +280,16 @@ fn an_area_of_several_members_and_a_custom_area() {
         .collect();
     assert_eq!(items, [(B, 2), (A, 1)]);
     assert_eq!(c.measure("positive_outcomes").unwrap().category(A), Some(1));
+    let mut named = c.clone();
+    named.name_areas(|code| (code == A).then(|| "Hartlepool".to_owned()));
+    let labels: Vec<_> = named
+        .measure("caseload")
+        .unwrap()
+        .breakdown
+        .iter()
+        .map(|b| b.label.as_str())
+        .collect();
+    assert_eq!(labels, [B, "Hartlepool"]);
     let custom = card(&f, &[], &[CUSTOM], "2024/25");
     assert_eq!(value(&custom, "caseload"), Some(1));
     assert_eq!(value(&custom, "referrals"), Some(0));
