@@ -85,16 +85,23 @@ fn looks_like_pnc_number(id: &[u8]) -> bool {
 }
 
 /// Two or more words of letters (hyphens and apostrophes allowed), no digits: `Jane Smith`.
+/// Works on bytes, without allocating (it runs for every row): bytes of multi-byte UTF-8
+/// characters count as letters.
 fn looks_like_name(id: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(id);
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.len() >= 2
-        && words.iter().all(|w| {
-            w.chars().count() >= 2
-                && w.chars()
-                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
-                && w.chars().any(char::is_alphabetic)
-        })
+    if !id.iter().any(u8::is_ascii_whitespace) {
+        return false;
+    }
+    let mut words = 0;
+    for word in id.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+        let letter = |b: &u8| b.is_ascii_alphabetic() || *b >= 0x80;
+        let ok = word.iter().all(|b| letter(b) || *b == b'-' || *b == b'\'')
+            && word.iter().filter(|b| letter(b)).count() >= 2;
+        if !ok {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 2
 }
 
 #[cfg(test)]
