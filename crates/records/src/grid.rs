@@ -85,16 +85,27 @@ fn chains(periods: &[Period]) -> Vec<Chain> {
             let base = group.iter().map(|&i| span(i).0).min().unwrap_or(0);
             let top = group.iter().map(|&i| span(i).1).max().unwrap_or(0);
             let days = (i64::from(top) - i64::from(base) + 1).max(0) as usize;
-            let mut ends_before = vec![0u32; days];
-            let mut starts_by = vec![0u32; days];
-            for (k, slot_) in ends_before.iter_mut().enumerate() {
-                let d = base + k as i32;
-                *slot_ = group.iter().filter(|&&i| span(i).1 < d).count() as u32;
-            }
-            for (k, slot_) in starts_by.iter_mut().enumerate() {
-                let d = base + k as i32;
-                *slot_ = group.iter().filter(|&&i| span(i).0 <= d).count() as u32;
-            }
+            // Within a chain both the first and the last days are in order, so one sweep over
+            // the days fills each table.
+            let starts: Vec<i32> = group.iter().map(|&i| span(i).0).collect();
+            let ends: Vec<i32> = group.iter().map(|&i| span(i).1).collect();
+            let sweep = |days_in: &[i32], before: bool| -> Vec<u32> {
+                let mut out = Vec::with_capacity(days);
+                let mut k = 0usize;
+                for offset in 0..days {
+                    let d = base + offset as i32;
+                    while days_in
+                        .get(k)
+                        .is_some_and(|&x| if before { x < d } else { x <= d })
+                    {
+                        k += 1;
+                    }
+                    out.push(k as u32);
+                }
+                out
+            };
+            let ends_before = sweep(&ends, true);
+            let starts_by = sweep(&starts, false);
             Chain {
                 periods: group,
                 base,
