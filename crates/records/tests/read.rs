@@ -330,3 +330,80 @@ fn client_ids_must_be_pseudonyms() {
             .any(|w| w.message.starts_with("1 checks are dated before"))
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Repeated ids and dangling pointers, against a plain model of the rules: the first row
+    /// with an id wins, a substance needs an accepted referral and a rank not yet used for it,
+    /// episodes and outcome events keep a link only to an accepted row.
+    #[test]
+    fn identifiers_follow_a_plain_model(
+        refs in proptest::collection::vec((0u8..10, 0u8..6), 0..25),
+        subs in proptest::collection::vec((0u8..13, 1u8..4), 0..30),
+        eps in proptest::collection::vec((0u8..8, proptest::option::of(0u8..13)), 0..20),
+        outs in proptest::collection::vec((0u8..10, proptest::option::of(0u8..10)), 0..20),
+    ) {
+        use std::collections::{HashMap, HashSet};
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let mut text = String::from("referral_id,client_id,referral_date,source,area_code\n");
+        let mut ref_rows: HashMap<u8, u32> = HashMap::new();
+        for (id, c) in &refs {
+            text.push_str(&format!("R{id},C{c},2014-01-02,police,W06000018\n"));
+            let n = ref_rows.len() as u32;
+            ref_rows.entry(*id).or_insert(n);
+        }
+        write(d, "referrals.csv", &text);
+        let mut text = String::from("referral_id,client_id,rank,substance\n");
+        let mut want_subs = Vec::new();
+        let mut pairs = HashSet::new();
+        for (r, rank) in &subs {
+            text.push_str(&format!("R{r},C1,{rank},Heroin\n"));
+            if let Some(&row) = ref_rows.get(r) {
+                if pairs.insert((row, *rank)) {
+                    want_subs.push(row);
+                }
+            }
+        }
+        write(d, "substances.csv", &text);
+        let mut text = String::from("episode_id,client_id,referral_id,area_code,care_plan_date,treatment_start_date,prescribed,iom,closure_date,closure_reason\n");
+        let mut ep_rows: HashMap<u8, u32> = HashMap::new();
+        let mut want_eps = Vec::new();
+        for (id, r) in &eps {
+            let rid = r.map_or(String::new(), |r| format!("R{r}"));
+            text.push_str(&format!("E{id},C2,{rid},W06000018,2014-01-02,,no,no,,\n"));
+            if !ep_rows.contains_key(id) {
+                ep_rows.insert(*id, ep_rows.len() as u32);
+                want_eps.push(r.and_then(|r| ref_rows.get(&r).copied()).unwrap_or(NO_ROW));
+            }
+        }
+        write(d, "episodes.csv", &text);
+        let mut text = String::from("event_id,client_id,episode_id,event_date,area_code,outcome,positive\n");
+        let mut seen = HashSet::new();
+        let mut want_outs = Vec::new();
+        for (id, e) in &outs {
+            let eid = e.map_or(String::new(), |e| format!("E{e}"));
+            text.push_str(&format!("O{id},C3,{eid},2014-01-02,W06000018,abstinent,yes\n"));
+            if seen.insert(*id) {
+                want_outs.push(e.and_then(|e| ep_rows.get(&e).copied()).unwrap_or(NO_ROW));
+            }
+        }
+        write(d, "outcome_events.csv", &text);
+
+        let read = read_extract(d, &known()).unwrap();
+        let x = &read.extract;
+        prop_assert_eq!(x.rows(FileKind::Referrals), ref_rows.len());
+        prop_assert_eq!(&x.substances.as_ref().unwrap().referral, &want_subs);
+        prop_assert_eq!(&x.episodes.as_ref().unwrap().referral, &want_eps);
+        prop_assert_eq!(&x.outcome_events.as_ref().unwrap().episode, &want_outs);
+        let total = refs.len() + subs.len() + eps.len() + outs.len();
+        prop_assert_eq!(read.rejections.len() + x.total_rows(), total);
+        // Rejections are in line order within each file, and every one names its value.
+        for w in read.rejections.windows(2) {
+            if w[0].file == w[1].file {
+                prop_assert!(w[0].line < w[1].line);
+            }
+        }
+        prop_assert!(read.rejections.iter().all(|r| !r.value.is_empty()));
+    }
+}
