@@ -359,10 +359,10 @@ proptest! {
         let mut pairs = HashSet::new();
         for (r, rank) in &subs {
             text.push_str(&format!("R{r},C1,{rank},Heroin\n"));
-            if let Some(&row) = ref_rows.get(r) {
-                if pairs.insert((row, *rank)) {
-                    want_subs.push(row);
-                }
+            if let Some(&row) = ref_rows.get(r)
+                && pairs.insert((row, *rank))
+            {
+                want_subs.push(row);
             }
         }
         write(d, "substances.csv", &text);
