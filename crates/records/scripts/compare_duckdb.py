@@ -58,6 +58,18 @@ select c.*, coalesce(exact.area, latest_e.area, latest_r.area) area_code
 from c left join exact using (client_id, cl) left join latest_e using (client_id) left join latest_r using (client_id)
 """)
 
+# A check whose client has no other record counts for every area.
+con.execute("""
+create table checks_a as
+with areas as (select distinct area_code from (
+    select area_code from referrals union all select area_code from drug_tests
+    union all select area_code from assessments union all select area_code from episodes_t
+    union all select area_code from brief_interventions union all select area_code from outcome_events
+    union all select area_code from checks_t where area_code is not null))
+select c.* exclude (area_code), a.area_code from checks_t c join areas a
+  on c.area_code = a.area_code or c.area_code is null
+""")
+
 figures = """
 select r.area_code area, p.period, 'referrals' measure, r.source key, count(*) value
   from referrals r join periods p on cast(r.referral_date as date) between p.pstart and p.pend group by all
@@ -117,11 +129,11 @@ select o.area_code, p.period, 'positive_outcomes', '', count(*)
   from outcome_events o join periods p on cast(o.event_date as date) between p.pstart and p.pend
   where lower(o.positive) in ('true','yes','y','1') group by all
 union all
-select c.area_code, p.period, 'reoffending_checked', '', count(*) from checks_t c join periods p on c.d between p.pstart and p.pend group by all
+select c.area_code, p.period, 'reoffending_checked', '', count(*) from checks_a c join periods p on c.d between p.pstart and p.pend group by all
 union all
-select c.area_code, p.period, 'not_rearrested', '', count(*) from checks_t c join periods p on c.d between p.pstart and p.pend where not c.since group by all
+select c.area_code, p.period, 'not_rearrested', '', count(*) from checks_a c join periods p on c.d between p.pstart and p.pend where not c.since group by all
 union all
-select c.area_code, p.period, 'not_rearrested_6_months', '', count(*) from checks_t c join periods p on c.d between p.pstart and p.pend where c.since and not c.six group by all
+select c.area_code, p.period, 'not_rearrested_6_months', '', count(*) from checks_a c join periods p on c.d between p.pstart and p.pend where c.since and not c.six group by all
 """
 con.execute(f"create table duck as {figures}")
 con.execute(f"""

@@ -218,7 +218,7 @@ pub fn scorecard_grid(extract: &Extract, periods: &[Period]) -> Result<Grid, Rec
         referrals_pass(extract, &chains, &row_of, &mut diffs);
         assessments_pass(extract, &chains, &row_of, &mut diffs);
         briefs_pass(extract, &chains, &row_of, &mut diffs);
-        checks_pass(extract, &chains, &row_of, &mut diffs);
+        checks_pass(extract, &chains, &row_of, &mut diffs, n_areas);
         first.join().unwrap_or_default()
     });
     for (d, o) in diffs.iter_mut().zip(&other) {
@@ -390,18 +390,17 @@ fn briefs_pass(x: &Extract, chains: &[Chain], row_of: &RowOf<'_>, diffs: &mut [D
     }
 }
 
-fn checks_pass(x: &Extract, chains: &[Chain], row_of: &RowOf<'_>, diffs: &mut [Diff]) {
+fn checks_pass(
+    x: &Extract,
+    chains: &[Chain],
+    row_of: &RowOf<'_>,
+    diffs: &mut [Diff],
+    n_areas: usize,
+) {
     let Some(t) = &x.reoffending_checks else {
         return;
     };
-    for (((&d, &a), &since), &six) in t
-        .check_date
-        .iter()
-        .zip(&t.area)
-        .zip(&t.arrested_since)
-        .zip(&t.arrested_6_months)
-    {
-        let Some(row) = row_of(a) else { continue };
+    let mut add = |row: usize, d: i32, since: bool, six: bool| {
         event(chains, diffs, row, d, slot::CHECKED);
         if since {
             event(chains, diffs, row, d, slot::ARRESTED_SINCE);
@@ -410,6 +409,20 @@ fn checks_pass(x: &Extract, chains: &[Chain], row_of: &RowOf<'_>, diffs: &mut [D
             }
         } else {
             event(chains, diffs, row, d, slot::NOT_REARRESTED);
+        }
+    };
+    for (((&d, &a), &since), &six) in t
+        .check_date
+        .iter()
+        .zip(&t.area)
+        .zip(&t.arrested_since)
+        .zip(&t.arrested_6_months)
+    {
+        match row_of(a) {
+            Some(row) => add(row, d, since, six),
+            // A check whose client has no other record counts for every area.
+            None if a == NO_AREA => (0..n_areas).for_each(|row| add(row, d, since, six)),
+            None => {}
         }
     }
 }

@@ -243,7 +243,9 @@ pub struct ReoffendingChecks {
     pub arrested_6_months: Vec<bool>,
     /// The area the check counts for, which the file does not say: the area of the client's
     /// episode that closed on `closure_date`, else of the client's latest episode, else of the
-    /// client's latest referral; [`NO_AREA`] when the client has none of these.
+    /// client's latest referral. [`NO_AREA`] when the client has none of these: such a check
+    /// counts for every area, as the measure's definition (checks in the period) has no area
+    /// condition and the extract is the service's own.
     pub area: Vec<u16>,
 }
 

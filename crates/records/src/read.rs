@@ -1602,7 +1602,7 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
                 line: None,
                 column: Some("client_id".to_owned()),
                 message: format!(
-                    "{unplaced} checks are of clients with no episode or referral in the extract, so they count for no area"
+                    "{unplaced} checks are of clients with no episode or referral in the extract, so they count for every area"
                 ),
             });
         }

@@ -686,7 +686,9 @@ pub fn figures(extract: &Extract, members: &[AreaCode], period: &Period) -> Figu
             .zip(&t.arrested_since)
             .zip(&t.arrested_6_months)
         {
-            if within(d) && member(a).is_some() {
+            // A check whose client has no other record counts for every area (see
+            // `ReoffendingChecks::area`).
+            if within(d) && (a == NO_AREA || member(a).is_some()) {
                 f.add(slot::CHECKED);
                 if since {
                     f.add(slot::ARRESTED_SINCE);

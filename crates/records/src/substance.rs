@@ -9,7 +9,7 @@
 /// A substance on the controlled list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Substance {
-    /// The stable key, as breakdowns report it.
+    /// The stable key, as breakdowns report it: the name as `records.md` lists it.
     pub key: &'static str,
     /// The label a person reads.
     pub label: &'static str,
@@ -87,7 +87,7 @@ pub const CONTROLLED: [Substance; 21] = [
     ),
     s("ketamine", "Ketamine", &["ketamine"]),
     s(
-        "methadone_illicit",
+        "methadone (illicit)",
         "Methadone (illicit)",
         &[
             "methadoneillicit",
@@ -96,7 +96,7 @@ pub const CONTROLLED: [Substance; 21] = [
         ],
     ),
     s(
-        "methadone_script",
+        "methadone (script)",
         "Methadone (script)",
         &[
             "methadonescript",
@@ -106,7 +106,7 @@ pub const CONTROLLED: [Substance; 21] = [
         ],
     ),
     s(
-        "buprenorphine_illicit",
+        "buprenorphine (illicit)",
         "Buprenorphine (illicit)",
         &[
             "buprenorphineillicit",
@@ -116,7 +116,7 @@ pub const CONTROLLED: [Substance; 21] = [
         ],
     ),
     s(
-        "dihydrocodeine_illicit",
+        "dihydrocodeine (illicit)",
         "Dihydrocodeine (illicit)",
         &[
             "dihydrocodeineillicit",
@@ -135,7 +135,7 @@ pub const CONTROLLED: [Substance; 21] = [
         ],
     ),
     s(
-        "synthetic_cannabinoids",
+        "synthetic cannabinoids",
         "Synthetic cannabinoids",
         &[
             "syntheticcannabinoids",
@@ -151,7 +151,7 @@ pub const CONTROLLED: [Substance; 21] = [
         &["solvents", "solvent", "volatilesubstances"],
     ),
     s(
-        "new_psychoactive_substances",
+        "new psychoactive substances",
         "New psychoactive substances",
         &[
             "newpsychoactivesubstances",
@@ -164,11 +164,11 @@ pub const CONTROLLED: [Substance; 21] = [
     s("other", "Other", &["other", "otherdrug", "otherdrugs"]),
     s("unknown", "Unknown", &["unknown", "notknown"]),
     s(
-        "alcohol_unspecified",
+        "alcohol (unspecified)",
         "Alcohol (unspecified)",
         &["alcoholunspecified"],
     ),
-    s("other_at_risk", "Other (at risk)", &["otheratrisk"]),
+    s("other (at risk)", "Other (at risk)", &["otheratrisk"]),
 ];
 
 /// Index of `alcohol` in [`CONTROLLED`]: it may be listed, but not as rank 1.
@@ -222,20 +222,20 @@ mod tests {
             ("Mephedrone", "mephedrone"),
             ("Crack", "crack"),
             ("Alcohol", "alcohol"),
-            ("Subutex - Illicit", "buprenorphine_illicit"),
+            ("Subutex - Illicit", "buprenorphine (illicit)"),
             ("Benzodiazepines", "benzodiazepines"),
-            ("Methadone - Script", "methadone_script"),
-            ("Chemical Highs", "new_psychoactive_substances"),
+            ("Methadone - Script", "methadone (script)"),
+            ("Chemical Highs", "new psychoactive substances"),
             ("Ketamine", "ketamine"),
-            ("Other - At Risk", "other_at_risk"),
-            ("Alcohol Unspecified", "alcohol_unspecified"),
-            ("Dihydro-codeine Illicit", "dihydrocodeine_illicit"),
-            ("Methadone Illicit", "methadone_illicit"),
+            ("Other - At Risk", "other (at risk)"),
+            ("Alcohol Unspecified", "alcohol (unspecified)"),
+            ("Dihydro-codeine Illicit", "dihydrocodeine (illicit)"),
+            ("Methadone Illicit", "methadone (illicit)"),
             ("Methamphetamine", "methamphetamine"),
             ("Solvents", "solvents"),
             (
                 "Synthetic Cannabinoids (a.k.a. K2, Spice)",
-                "synthetic_cannabinoids",
+                "synthetic cannabinoids",
             ),
         ];
         let mut distinct = std::collections::BTreeSet::new();
@@ -257,12 +257,12 @@ mod tests {
             assert_eq!(key_of(sub.label), Some(sub.key));
         }
         for (text, key) in [
-            ("methadone (illicit)", "methadone_illicit"),
-            ("Methadone (script)", "methadone_script"),
-            ("buprenorphine (illicit)", "buprenorphine_illicit"),
-            ("dihydrocodeine (illicit)", "dihydrocodeine_illicit"),
-            ("new psychoactive substances", "new_psychoactive_substances"),
-            ("synthetic cannabinoids", "synthetic_cannabinoids"),
+            ("methadone (illicit)", "methadone (illicit)"),
+            ("Methadone (script)", "methadone (script)"),
+            ("buprenorphine (illicit)", "buprenorphine (illicit)"),
+            ("dihydrocodeine (illicit)", "dihydrocodeine (illicit)"),
+            ("new psychoactive substances", "new psychoactive substances"),
+            ("synthetic cannabinoids", "synthetic cannabinoids"),
             ("Crack cocaine", "crack"),
         ] {
             assert_eq!(key_of(text), Some(key), "{text}");
@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(CONTROLLED[usize::from(ALCOHOL)].key, "alcohol");
         assert_eq!(
             CONTROLLED[usize::from(ALCOHOL_UNSPECIFIED)].key,
-            "alcohol_unspecified"
+            "alcohol (unspecified)"
         );
     }
 }
