@@ -23,21 +23,23 @@ pub fn date_of(day: i32) -> Option<Date> {
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-/// The caller has checked the month and day.
+/// The caller has checked the month and day; computed in 64 bits and saturated to `i32`.
 pub fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
-    let y = if month <= 2 { year - 1 } else { year };
+    let y = i64::from(year) - i64::from(month <= 2);
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let m = month as i32;
+    let m = i64::from(month);
     let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + day as i32 - 1;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let days = era * 146_097 + doe - 719_468;
+    days.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
-/// The year, month and day of a day number (Hinnant's `civil_from_days`).
+/// The year, month and day of a day number (Hinnant's `civil_from_days`), computed in 64 bits
+/// so that any `i32` (even [`NO_DATE`]) gives an answer rather than an overflow.
 pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719_468;
+    let z = i64::from(z) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
@@ -46,7 +48,12 @@ pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+        m,
+        d,
+    )
 }
 
 fn is_leap(year: i32) -> bool {
@@ -120,6 +127,15 @@ mod tests {
             assert_eq!(date_of(n), Some(d));
             d = d.next_day().unwrap();
         }
+    }
+
+    #[test]
+    fn any_day_number_can_be_written() {
+        for d in [NO_DATE, i32::MIN, -1, 0, 2_932_896, 2_932_897] {
+            let _ = iso(d);
+            let _ = date_of(d);
+        }
+        assert_eq!(iso(0), "1970-01-01");
     }
 
     #[test]

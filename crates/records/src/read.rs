@@ -744,7 +744,7 @@ impl<T: Table> Parsed<T> {
                 value: texts.get(&(line, l.col)).cloned().unwrap_or_default(),
                 reason: l.reason,
             });
-            self.log.accepted -= 1;
+            self.log.accepted = self.log.accepted.saturating_sub(1);
             self.log.rejected += 1;
         }
         self.t.retain_rows(&keep);

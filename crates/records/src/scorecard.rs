@@ -9,7 +9,7 @@
 use h2h_domain::{AreaCode, Period};
 use serde::Serialize;
 
-use crate::date::{NO_DATE, day_number, iso};
+use crate::date::{NO_DATE, day_number};
 use crate::measures::{SECTIONS, catalogue};
 use crate::model::*;
 use crate::substance::CONTROLLED;
@@ -702,9 +702,4 @@ pub fn figures(extract: &Extract, members: &[AreaCode], period: &Period) -> Figu
         }
     }
     f
-}
-
-/// A day number as ISO text (for callers that hold day numbers).
-pub fn iso_day(day: i32) -> String {
-    iso(day)
 }
