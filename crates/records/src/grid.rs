@@ -116,7 +116,7 @@ fn chains(periods: &[Period]) -> Vec<Chain> {
         .collect()
 }
 
-/// Difference arrays of one chain: [area row][chain position + 1][slot].
+/// Difference arrays of one chain, indexed `[area row][chain position + 1][slot]`.
 struct Diff {
     width: usize,
     positions: usize,
@@ -150,7 +150,7 @@ pub struct Grid {
     /// The extract's vocabularies and which files were present (its tables left empty).
     meta: Extract,
     width: usize,
-    /// [area row][period][slot].
+    /// Indexed `[area row][period][slot]`.
     counts: Vec<u64>,
 }
 

@@ -1277,7 +1277,7 @@ type Out<T, S> = Result<Option<(Parsed<T>, S)>, RecordsError>;
 /// problem is a [`Rejection`] instead.
 ///
 /// All eight files are parsed at once on their own threads; identifiers are then checked and
-/// resolved by partitioned sorting ([`crate::keys`]): repeated row ids, substances' and
+/// resolved by partitioned sorting (`keys.rs`): repeated row ids, substances' and
 /// episodes' referrals, outcome events' episodes, and the one index space of clients.
 pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, RecordsError> {
     if !dir.is_dir() {
