@@ -161,12 +161,57 @@ pub(crate) fn lookup(build: &[u64], probe: &[u64], missing: u32) -> Vec<u32> {
 
 /// Interns the keys of several columns into one index space: every distinct key gets an
 /// index, the same in every column; [`NONE`] becomes `none`. Returns the columns of indexes
-/// and the number of distinct keys.
-pub(crate) fn intern(columns: &[&[u64]], none: u32) -> (Vec<Vec<u32>>, u32) {
-    let total: usize = columns.iter().map(|c| c.len()).sum();
-    let (pairs, bounds) = partitioned(columns, bits_for(total));
-    let mut flat = vec![none; total];
-    let mut next = 0u32;
+/// and the number of distinct keys. Takes the columns by value and frees each once it is
+/// scattered, as at national scale they are the largest thing in memory at that point.
+pub(crate) fn intern(mut columns: Vec<Vec<u64>>, none: u32) -> (Vec<Vec<u32>>, u32) {
+    let lens: Vec<usize> = columns.iter().map(Vec::len).collect();
+    let total: usize = lens.iter().sum();
+    let bits = bits_for(total);
+    let parts = 1usize << bits;
+    let mut bounds = vec![0usize; parts + 1];
+    for col in &columns {
+        for &k in col {
+            if k != NONE
+                && let Some(c) = bounds.get_mut(part(k, bits) + 1)
+            {
+                *c += 1;
+            }
+        }
+    }
+    for i in 1..bounds.len() {
+        let before = bounds.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = bounds.get_mut(i) {
+            *c += before;
+        }
+    }
+    let mut next = bounds.clone();
+    let mut pairs = vec![(0u64, 0u32); bounds.last().copied().unwrap_or(0)];
+    let mut row = 0u32;
+    for col in &mut columns {
+        for &k in col.iter() {
+            if k != NONE
+                && let Some(at) = next.get_mut(part(k, bits))
+            {
+                if let Some(slot) = pairs.get_mut(*at) {
+                    *slot = (k, row);
+                }
+                *at += 1;
+            }
+            row = row.wrapping_add(1);
+        }
+        *col = Vec::new();
+    }
+    drop(next);
+    sort_parts(&mut pairs, &bounds);
+    // Global row → (column, row in it), by the columns' starts.
+    let mut starts = Vec::with_capacity(lens.len());
+    let mut at = 0usize;
+    for &n in &lens {
+        starts.push(at);
+        at += n;
+    }
+    let mut out: Vec<Vec<u32>> = lens.iter().map(|&n| vec![none; n]).collect();
+    let mut distinct = 0u32;
     for w in bounds.windows(2) {
         let Some(s) = pairs.get(w[0]..w[1]) else {
             continue;
@@ -175,21 +220,18 @@ pub(crate) fn intern(columns: &[&[u64]], none: u32) -> (Vec<Vec<u32>>, u32) {
         for &(k, row) in s {
             if last != Some(k) {
                 last = Some(k);
-                next = next.wrapping_add(1);
+                distinct = distinct.wrapping_add(1);
             }
-            if let Some(f) = flat.get_mut(row as usize) {
-                *f = next - 1;
+            let g = row as usize;
+            let c = starts.partition_point(|&st| st <= g).saturating_sub(1);
+            if let (Some(col), Some(&st)) = (out.get_mut(c), starts.get(c))
+                && let Some(o) = col.get_mut(g - st)
+            {
+                *o = distinct - 1;
             }
         }
     }
-    let mut out = Vec::with_capacity(columns.len());
-    let mut rest = flat.as_slice();
-    for c in columns {
-        let (head, tail) = rest.split_at(c.len().min(rest.len()));
-        out.push(head.to_vec());
-        rest = tail;
-    }
-    (out, next)
+    (out, distinct)
 }
 
 #[cfg(test)]
@@ -213,7 +255,7 @@ mod tests {
 
         let a: Vec<u64> = [b"x", b"y", b"x"].iter().map(|b| key(*b)).collect();
         let b: Vec<u64> = vec![key(b"y"), NONE, key(b"z")];
-        let (ids, n) = intern(&[&a, &b], u32::MAX);
+        let (ids, n) = intern(vec![a.clone(), b.clone()], u32::MAX);
         assert_eq!(n, 3);
         assert_eq!(ids[0][0], ids[0][2]);
         assert_eq!(ids[0][1], ids[1][0]);
@@ -226,7 +268,7 @@ mod tests {
         let keys: Vec<u64> = (0..300_000u64)
             .map(|i| key(&(i / 3).to_le_bytes()))
             .collect();
-        let (ids, n) = intern(&[&keys], u32::MAX);
+        let (ids, n) = intern(vec![keys.clone()], u32::MAX);
         assert_eq!(n, 100_000);
         assert!(ids[0].chunks(3).all(|c| c[0] == c[1] && c[1] == c[2]));
         assert_eq!(shared(&keys).len(), 100_000);

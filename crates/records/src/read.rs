@@ -1481,63 +1481,42 @@ pub fn read_extract(dir: &Path, known: &KnownAreas) -> Result<ReadExtract, Recor
         ));
     }
 
-    // Clients: one index space over every file.
-    fn client_keys<T>(p: Option<&Parsed<T>>) -> &[u64] {
-        p.map_or(&[], |p| &p.keys.client)
+    // Clients: one index space over every file. Everything else the keys held is done with:
+    // free it first, as this is the high-water mark of memory.
+    fn client_keys<T>(p: Option<&mut Parsed<T>>) -> Vec<u64> {
+        p.map_or_else(Vec::new, |p| {
+            p.keys.own = Vec::new();
+            p.keys.target = Vec::new();
+            p.keys.line = Vec::new();
+            std::mem::take(&mut p.keys.client)
+        })
     }
-    let (mut ids, clients) = keys::intern(
-        &[
-            client_keys(referrals.as_ref()),
-            client_keys(tests.as_ref()),
-            client_keys(assessments.as_ref()),
-            client_keys(episodes.as_ref()),
-            client_keys(substances.as_ref()),
-            client_keys(outcomes.as_ref()),
-            client_keys(checks.as_ref()),
+    let (ids, clients) = keys::intern(
+        vec![
+            client_keys(referrals.as_mut()),
+            client_keys(tests.as_mut()),
+            client_keys(assessments.as_mut()),
+            client_keys(episodes.as_mut()),
+            client_keys(substances.as_mut()),
+            client_keys(outcomes.as_mut()),
+            client_keys(checks.as_mut()),
         ],
         NO_CLIENT,
     );
-    let mut next_ids = || {
-        if ids.is_empty() {
-            Vec::new()
-        } else {
-            ids.remove(0)
-        }
-    };
-    let mut give = |has: bool, column: &mut Vec<u32>| {
-        let got = next_ids();
-        if has {
+    let mut ids = ids.into_iter();
+    let mut give = |column: Option<&mut Vec<u32>>| {
+        let got = ids.next().unwrap_or_default();
+        if let Some(column) = column {
             *column = got;
         }
     };
-    match referrals.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match tests.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match assessments.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match episodes.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match substances.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match outcomes.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
-    match checks.as_mut() {
-        Some(p) => give(true, &mut p.t.client),
-        None => give(false, &mut Vec::new()),
-    }
+    give(referrals.as_mut().map(|p| &mut p.t.client));
+    give(tests.as_mut().map(|p| &mut p.t.client));
+    give(assessments.as_mut().map(|p| &mut p.t.client));
+    give(episodes.as_mut().map(|p| &mut p.t.client));
+    give(substances.as_mut().map(|p| &mut p.t.client));
+    give(outcomes.as_mut().map(|p| &mut p.t.client));
+    give(checks.as_mut().map(|p| &mut p.t.client));
 
     let mut extract = Extract {
         areas: known.codes().to_vec(),
