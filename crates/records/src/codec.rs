@@ -2,8 +2,9 @@
 //!
 //! Layout (little-endian): the magic `H2HREC\0\0`, a `u32` version, the area table, the client
 //! count, the unrecognised substances and outcome labels, a byte of which tables are present,
-//! then each present table as its row count and its columns one after another; last, an
-//! xxh3-64 checksum of everything before it. Decoding checks the checksum, every length, and
+//! then each present table as its row count and its columns one after another (dates as 16-bit
+//! offsets from the column's earliest, booleans eight to a byte); last, an xxh3-64 checksum of
+//! everything before it. Decoding checks the checksum, every length, and
 //! every value against the model's rules (vocabulary codes, area and row indexes), so a
 //! corrupt blob is an error, never a panic or an extract that could make one.
 
@@ -43,8 +44,37 @@ impl Out {
     fn u8s(&mut self, v: &[u8]) {
         self.0.extend_from_slice(v);
     }
+    /// Eight booleans to a byte.
     fn bools(&mut self, v: &[bool]) {
-        self.0.extend(v.iter().map(|&b| u8::from(b)));
+        self.0.extend(v.chunks(8).map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |byte, (i, &b)| byte | (u8::from(b) << i))
+        }));
+    }
+    /// A date column: as offsets of 16 bits from its earliest date when its dates span less
+    /// than 179 years (always, in practice), else as whole day numbers.
+    fn dates(&mut self, v: &[i32]) {
+        let real = v.iter().copied().filter(|&d| d != NO_DATE);
+        let (lo, hi) = real.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+        let narrow = v.is_empty() || lo > hi || i64::from(hi) - i64::from(lo) < i64::from(u16::MAX);
+        if narrow {
+            let base = if lo > hi { 0 } else { lo };
+            self.0.push(1);
+            self.0.extend_from_slice(&base.to_le_bytes());
+            self.0.reserve(v.len() * 2);
+            for &d in v {
+                let x = if d == NO_DATE {
+                    u16::MAX
+                } else {
+                    (d - base) as u16
+                };
+                self.0.extend_from_slice(&x.to_le_bytes());
+            }
+        } else {
+            self.0.push(0);
+            self.i32s(v);
+        }
     }
     fn u16s(&mut self, v: &[u16]) {
         self.0.reserve(v.len() * 2);
@@ -112,14 +142,31 @@ impl<'a> In<'a> {
         Ok(self.take(n)?.to_vec())
     }
     fn bools(&mut self, n: usize) -> Result<Vec<bool>, CodecError> {
-        self.take(n)?
-            .iter()
-            .map(|&b| match b {
-                0 => Ok(false),
-                1 => Ok(true),
-                _ => Err(CodecError::Invalid("a boolean is neither 0 nor 1")),
-            })
-            .collect()
+        let bytes = self.take(n.div_ceil(8))?;
+        Ok((0..n)
+            .map(|i| bytes.get(i / 8).is_some_and(|b| b >> (i % 8) & 1 == 1))
+            .collect())
+    }
+    fn dates(&mut self, n: usize) -> Result<Vec<i32>, CodecError> {
+        match self.take(1)?.first() {
+            Some(1) => {
+                let b = self.take(4)?;
+                let base = i32::from_le_bytes(b.try_into().map_err(|_| CodecError::Truncated)?);
+                let v = self.u16s(n)?;
+                v.into_iter()
+                    .map(|x| {
+                        if x == u16::MAX {
+                            Ok(NO_DATE)
+                        } else {
+                            base.checked_add(i32::from(x))
+                                .ok_or(CodecError::Invalid("a date"))
+                        }
+                    })
+                    .collect()
+            }
+            Some(0) => self.i32s(n),
+            _ => Err(CodecError::Invalid("a date column's form")),
+        }
     }
     fn u16s(&mut self, n: usize) -> Result<Vec<u16>, CodecError> {
         Ok(self
@@ -183,14 +230,14 @@ impl Extract {
         if let Some(t) = &self.referrals {
             o.u64(t.date.len() as u64);
             o.u32s(&t.client);
-            o.i32s(&t.date);
+            o.dates(&t.date);
             o.u8s(&t.source);
             o.u16s(&t.area);
         }
         if let Some(t) = &self.drug_tests {
             o.u64(t.date.len() as u64);
             o.u32s(&t.client);
-            o.i32s(&t.date);
+            o.dates(&t.date);
             o.u8s(&t.basis);
             o.u8s(&t.result);
             o.u16s(&t.area);
@@ -198,7 +245,7 @@ impl Extract {
         if let Some(t) = &self.assessments {
             o.u64(t.date.len() as u64);
             o.u32s(&t.client);
-            o.i32s(&t.date);
+            o.dates(&t.date);
             o.u8s(&t.kind);
             o.u16s(&t.area);
         }
@@ -207,11 +254,11 @@ impl Extract {
             o.u32s(&t.client);
             o.u32s(&t.referral);
             o.u16s(&t.area);
-            o.i32s(&t.care_plan);
-            o.i32s(&t.treatment_start);
+            o.dates(&t.care_plan);
+            o.dates(&t.treatment_start);
             o.bools(&t.prescribed);
             o.bools(&t.iom);
-            o.i32s(&t.closure);
+            o.dates(&t.closure);
             o.u8s(&t.reason);
         }
         if let Some(t) = &self.substances {
@@ -223,7 +270,7 @@ impl Extract {
         }
         if let Some(t) = &self.brief_interventions {
             o.u64(t.date.len() as u64);
-            o.i32s(&t.date);
+            o.dates(&t.date);
             o.u16s(&t.area);
             o.u8s(&t.setting);
             o.u8s(&t.signposted);
@@ -232,7 +279,7 @@ impl Extract {
             o.u64(t.date.len() as u64);
             o.u32s(&t.client);
             o.u32s(&t.episode);
-            o.i32s(&t.date);
+            o.dates(&t.date);
             o.u16s(&t.area);
             o.u32s(&t.outcome);
             o.bools(&t.positive);
@@ -240,8 +287,8 @@ impl Extract {
         if let Some(t) = &self.reoffending_checks {
             o.u64(t.check_date.len() as u64);
             o.u32s(&t.client);
-            o.i32s(&t.check_date);
-            o.i32s(&t.closure_date);
+            o.dates(&t.check_date);
+            o.dates(&t.closure_date);
             o.bools(&t.arrested_since);
             o.bools(&t.arrested_6_months);
             o.u16s(&t.area);
@@ -293,7 +340,7 @@ impl Extract {
             let n = r.len()?;
             let t = Referrals {
                 client: r.u32s(n)?,
-                date: r.i32s(n)?,
+                date: r.dates(n)?,
                 source: r.u8s(n)?,
                 area: r.u16s(n)?,
             };
@@ -309,7 +356,7 @@ impl Extract {
             let n = r.len()?;
             let t = DrugTests {
                 client: r.u32s(n)?,
-                date: r.i32s(n)?,
+                date: r.dates(n)?,
                 basis: r.u8s(n)?,
                 result: r.u8s(n)?,
                 area: r.u16s(n)?,
@@ -327,7 +374,7 @@ impl Extract {
             let n = r.len()?;
             let t = Assessments {
                 client: r.u32s(n)?,
-                date: r.i32s(n)?,
+                date: r.dates(n)?,
                 kind: r.u8s(n)?,
                 area: r.u16s(n)?,
             };
@@ -343,11 +390,11 @@ impl Extract {
                 client: r.u32s(n)?,
                 referral: r.u32s(n)?,
                 area: r.u16s(n)?,
-                care_plan: r.i32s(n)?,
-                treatment_start: r.i32s(n)?,
+                care_plan: r.dates(n)?,
+                treatment_start: r.dates(n)?,
                 prescribed: r.bools(n)?,
                 iom: r.bools(n)?,
-                closure: r.i32s(n)?,
+                closure: r.dates(n)?,
                 reason: r.u8s(n)?,
             };
             check(client_ok(&t.client), "an episode's client")?;
@@ -393,7 +440,7 @@ impl Extract {
         if has(FileKind::BriefInterventions) {
             let n = r.len()?;
             let t = BriefInterventions {
-                date: r.i32s(n)?,
+                date: r.dates(n)?,
                 area: r.u16s(n)?,
                 setting: r.u8s(n)?,
                 signposted: r.u8s(n)?,
@@ -412,7 +459,7 @@ impl Extract {
             let t = OutcomeEvents {
                 client: r.u32s(n)?,
                 episode: r.u32s(n)?,
-                date: r.i32s(n)?,
+                date: r.dates(n)?,
                 area: r.u16s(n)?,
                 outcome: r.u32s(n)?,
                 positive: r.bools(n)?,
@@ -436,8 +483,8 @@ impl Extract {
             let n = r.len()?;
             let t = ReoffendingChecks {
                 client: r.u32s(n)?,
-                check_date: r.i32s(n)?,
-                closure_date: r.i32s(n)?,
+                check_date: r.dates(n)?,
+                closure_date: r.dates(n)?,
                 arrested_since: r.bools(n)?,
                 arrested_6_months: r.bools(n)?,
                 area: r.u16s(n)?,
@@ -507,6 +554,27 @@ mod tests {
         assert_eq!(Extract::from_bytes(&x.to_bytes()), Ok(x.clone()));
         let empty = Extract::default();
         assert_eq!(Extract::from_bytes(&empty.to_bytes()), Ok(empty));
+    }
+
+    #[test]
+    fn dates_far_apart_and_booleans_in_any_number() {
+        let mut x = small();
+        if let Some(e) = x.episodes.as_mut() {
+            e.care_plan = vec![-700_000];
+            e.closure = vec![2_000_000];
+        }
+        if let Some(r) = x.referrals.as_mut() {
+            r.date = vec![NO_DATE, NO_DATE];
+        }
+        x.reoffending_checks = Some(ReoffendingChecks {
+            client: vec![0; 11],
+            check_date: vec![19000; 11],
+            closure_date: vec![18000; 11],
+            arrested_since: (0..11).map(|i| i % 3 == 0).collect(),
+            arrested_6_months: (0..11).map(|i| i % 2 == 0).collect(),
+            area: vec![0; 11],
+        });
+        assert_eq!(Extract::from_bytes(&x.to_bytes()), Ok(x));
     }
 
     #[test]
