@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::date::{NO_DATE, day_number};
 use crate::measures::{SECTIONS, catalogue};
 use crate::model::*;
-use crate::substance::CONTROLLED;
+use crate::substance::{CONTROLLED, IN_SPEC};
 
 /// The layout of the counters of one area and one period.
 pub mod slot {
@@ -343,8 +343,12 @@ pub(crate) fn build(
                 let counts: Vec<u64> = (0..n).map(|i| f.get(slot::SUBSTANCES + i)).collect();
                 let total: u64 = counts.iter().sum();
                 distinct = Some(counts.iter().filter(|&&c| c > 0).count() as u64);
+                // The substances records.md names, always and in its order; then those found
+                // in the data that it does not name (the Gwent report's own categories and
+                // unrecognised names), largest first.
                 let mut items: Vec<Breakdown> = CONTROLLED
                     .iter()
+                    .take(IN_SPEC)
                     .zip(&counts)
                     .map(|(s, &v)| Breakdown {
                         key: s.key.to_owned(),
@@ -356,7 +360,7 @@ pub(crate) fn build(
                 let mut extra: Vec<(usize, u64)> = counts
                     .iter()
                     .enumerate()
-                    .skip(CONTROLLED.len())
+                    .skip(IN_SPEC)
                     .filter(|(_, v)| **v > 0)
                     .map(|(i, v)| (i, *v))
                     .collect();

@@ -171,6 +171,11 @@ pub const CONTROLLED: [Substance; 21] = [
     s("other (at risk)", "Other (at risk)", &["otheratrisk"]),
 ];
 
+/// How many entries at the head of [`CONTROLLED`] are the ones `records.md` names; the rest are
+/// the Gwent report's own categories. Breakdowns always list the first kind, in order, and the
+/// second only when found in the data.
+pub const IN_SPEC: usize = 19;
+
 /// Index of `alcohol` in [`CONTROLLED`]: it may be listed, but not as rank 1.
 pub const ALCOHOL: u16 = 6;
 /// Index of `alcohol_unspecified` in [`CONTROLLED`] (alcohol too, for the rank-1 rule).
@@ -275,6 +280,7 @@ mod tests {
             assert_eq!(key_of(text), None, "{text}");
         }
         assert!(is_alcohol(ALCOHOL) && is_alcohol(ALCOHOL_UNSPECIFIED));
+        assert_eq!(CONTROLLED[IN_SPEC - 1].key, "unknown");
         assert_eq!(CONTROLLED[usize::from(ALCOHOL)].key, "alcohol");
         assert_eq!(
             CONTROLLED[usize::from(ALCOHOL_UNSPECIFIED)].key,

@@ -625,8 +625,8 @@ fn the_gwent_report_2013_14_second_half() {
             ("new psychoactive substances", 3, Some(1)),
             ("other", 0, Some(0)),
             ("unknown", 38, Some(7)),
-            ("alcohol (unspecified)", 1, Some(0)),
             ("other (at risk)", 4, Some(1)),
+            ("alcohol (unspecified)", 1, Some(0)),
         ],
     );
 
