@@ -40,6 +40,7 @@ on_both_backends!(
     a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive,
     the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance,
     the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figures,
+    an_import_killed_at_any_moment_leaves_the_store_as_before_or_after,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -1105,4 +1106,132 @@ async fn the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figur
         );
         assert!(cover.contains("OFFICIAL-SENSITIVE"), "{cover}");
     }
+}
+
+/// Twenty imports killed with SIGKILL at moments spread over a whole import (reading,
+/// checking, writing, committing): after each, the store holds exactly the values before it or
+/// exactly the values after it, never some of them.
+async fn an_import_killed_at_any_moment_leaves_the_store_as_before_or_after(url: &str) {
+    const ROWS: usize = 25_000;
+    const KILLS: u64 = 20;
+    let dir = tempfile_dir();
+    let base = dir.join("base.csv");
+    // The benchmark writes its generated return; it imports it into a database of its own.
+    let scratch = format!("sqlite://{}", dir.join("scratch.db").display());
+    let keep = h2h(
+        url,
+        &[
+            "bench",
+            "import",
+            "--db",
+            &scratch,
+            "--rows",
+            &ROWS.to_string(),
+            "--keep",
+            base.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        keep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keep.stderr)
+    );
+    let base = std::fs::read_to_string(&base).unwrap();
+    // Round k's return: every numerator moved by k (down where up would pass the
+    // denominator), so each file is new and revises every value held, and its numerators
+    // add up to a total of its own.
+    let round_file = |k: u64| -> (std::path::PathBuf, f64) {
+        let mut total = 0.0;
+        let mut text = String::new();
+        for (i, line) in base.lines().enumerate() {
+            if i == 0 {
+                text.push_str(line);
+                text.push('\n');
+                continue;
+            }
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            let numerator: u64 = cells[3].parse().unwrap();
+            let moved = match cells[4].parse::<u64>() {
+                Ok(denominator) if numerator + k > denominator => numerator.saturating_sub(k),
+                _ => numerator + k,
+            };
+            total += moved as f64;
+            cells[3] = moved.to_string();
+            text.push_str(&cells.join(","));
+            text.push('\n');
+        }
+        let path = dir.join(format!("round-{k}.csv"));
+        std::fs::write(&path, text).unwrap();
+        (path, total)
+    };
+    let import = |file: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_h2h"))
+            .args(["import", "values", file.to_str().unwrap()])
+            .env("H2H_DATABASE_URL", url)
+            .env_remove("H2H_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let store = h2h_store::open(url).await.unwrap();
+    let state = || async {
+        let current = store.current_observations(None).await.unwrap();
+        let total: f64 = current.iter().filter_map(|o| o.observation.numerator).sum();
+        (
+            current.len(),
+            total,
+            store.submissions().await.unwrap().len(),
+        )
+    };
+
+    // The values, then one whole import revising every one of them, timed, to spread the
+    // kills over.
+    let (first, _) = round_file(0);
+    assert!(import(&first).wait().unwrap().success());
+    let (revision, revision_total) = round_file(KILLS + 1);
+    let started = std::time::Instant::now();
+    assert!(import(&revision).wait().unwrap().success());
+    let whole = started.elapsed();
+    let (rows, mut held_total, mut submissions) = state().await;
+    assert_eq!((rows, held_total), (ROWS, revision_total));
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut interrupted = 0;
+    for k in 1..=KILLS {
+        let (file, file_total) = round_file(k);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        // From a tenth of an import to a little past its end.
+        let fraction = 0.1 + (seed % 1000) as f64 / 1000.0;
+        let mut child = import(&file);
+        std::thread::sleep(whole.mul_f64(fraction));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok();
+        child.wait().unwrap();
+        let (rows, total, now) = state().await;
+        assert_eq!(
+            rows, ROWS,
+            "round {k}: every key keeps exactly one current value"
+        );
+        if now == submissions {
+            assert_eq!(
+                total, held_total,
+                "round {k}: killed, the store is as before"
+            );
+            interrupted += u32::from(!finished);
+        } else {
+            assert_eq!(now, submissions + 1, "round {k}: one submission at most");
+            assert_eq!(
+                total, file_total,
+                "round {k}: completed, the store is as after"
+            );
+            (submissions, held_total) = (now, total);
+        }
+    }
+    eprintln!("{interrupted} of {KILLS} imports killed part-way; a whole import took {whole:?}");
+    assert!(
+        interrupted >= 5,
+        "kills landed inside imports {interrupted} times of {KILLS}"
+    );
 }
