@@ -551,6 +551,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("wrote {} ({} bytes)", out.display(), bytes.len());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { out } => {
+            let summary = h2h_store::backup::backup(&url, &out).await?;
+            println!(
+                "backed up {} to {} ({} bytes, data version {})",
+                crate::redact::redact(&url),
+                out.display(),
+                summary.bytes,
+                summary.data_version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, yes } => {
+            if !yes {
+                anyhow::bail!(
+                    "restoring replaces everything in {}: add --yes to go ahead",
+                    crate::redact::redact(&url)
+                );
+            }
+            let summary = h2h_store::backup::restore(&url, &file).await?;
+            println!(
+                "restored {} from {} ({} bytes); data version now {}",
+                crate::redact::redact(&url),
+                file.display(),
+                summary.bytes,
+                summary.data_version
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report {
             area,
             period,

@@ -113,6 +113,21 @@ enum Command {
     /// Signed annual reports: sign one with a decision record, list them, get a frozen file.
     #[command(subcommand)]
     Reports(ReportsCommand),
+    /// Back the database up to a new file (SQLite's online backup, or pg_dump for
+    /// PostgreSQL), consistent while servers keep running.
+    Backup {
+        /// The backup file to write; it must not exist.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Replace everything in the database with a backup made by `h2h backup`.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// Confirms that the database's current contents are to be replaced.
+        #[arg(long)]
+        yes: bool,
+    },
     /// The metric catalogue.
     Metrics {
         /// Only metrics of this tier: headline, supporting, additional, local, programme.

@@ -41,6 +41,7 @@ on_both_backends!(
     the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance,
     the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figures,
     an_import_killed_at_any_moment_leaves_the_store_as_before_or_after,
+    a_backup_restores_the_store_as_it_was,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -1233,5 +1234,102 @@ async fn an_import_killed_at_any_moment_leaves_the_store_as_before_or_after(url:
     assert!(
         interrupted >= 5,
         "kills landed inside imports {interrupted} times of {KILLS}"
+    );
+}
+
+async fn a_backup_restores_the_store_as_it_was(url: &str) {
+    let dir = tempfile_dir();
+    let values = dir.join("values.csv");
+    std::fs::write(&values, pack_return()).unwrap();
+    assert!(
+        h2h(url, &["import", "values", values.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let value = || {
+        let rows = json(&h2h(
+            url,
+            &[
+                "indicators",
+                "--area",
+                "E06000047",
+                "--period",
+                "2023/24",
+                "--format",
+                "json",
+            ],
+        ));
+        rows.iter()
+            .find(|r| r["metric_id"] == "cdof.h9_continuity_of_care")
+            .unwrap()["numerator"]
+            .clone()
+    };
+    assert_eq!(value(), serde_json::json!(181.0));
+    let backup = dir.join("h2h.backup");
+    let made = h2h(url, &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(std::fs::metadata(&backup).unwrap().len() > 0);
+    let again = h2h(url, &["backup", "--out", backup.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a backup never overwrites a file"
+    );
+
+    // A revision and a plan arrive after the backup; restoring takes both away.
+    let revised = pack_return().replace(
+        "cdof.h9_continuity_of_care,E06000047,2023/24,181,480",
+        "cdof.h9_continuity_of_care,E06000047,2023/24,240,480",
+    );
+    std::fs::write(&values, revised).unwrap();
+    assert!(
+        h2h(url, &["import", "values", values.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let plan = dir.join("plan.csv");
+    std::fs::write(&plan, PLAN).unwrap();
+    h2h(url, &["import", "plan", plan.to_str().unwrap()]);
+    assert_eq!(value(), serde_json::json!(240.0));
+    let unconfirmed = h2h(url, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(
+        unconfirmed.status.code(),
+        Some(2),
+        "a restore must be confirmed"
+    );
+    let restored = h2h(url, &["restore", backup.to_str().unwrap(), "--yes"]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert_eq!(
+        value(),
+        serde_json::json!(181.0),
+        "the value as it was at the backup"
+    );
+    let plans = json(&h2h(url, &["plan", "list", "--format", "json"]));
+    assert!(
+        plans.iter().all(|p| p["title"] != "Test plan"),
+        "the later plan is gone"
+    );
+    let text = String::from_utf8_lossy(&restored.stdout).into_owned();
+    let version: i64 = text.rsplit(' ').next().unwrap().trim().parse().unwrap();
+    let made_text = String::from_utf8_lossy(&made.stdout).into_owned();
+    let at_backup: i64 = made_text
+        .trim()
+        .trim_end_matches(')')
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        version > at_backup + 1,
+        "the data version moved past the store's: {version} vs {at_backup}"
     );
 }

@@ -45,6 +45,20 @@ macro_rules! implement_store {
                 $backend
             }
 
+            async fn advance_data_version(&self, at_least: i64) -> Result<i64, crate::StoreError> {
+                let current = self.data_version().await?;
+                if current < at_least {
+                    sqlx::query(
+                        "INSERT INTO metadata (key, value) VALUES ('data_version', $1) ON CONFLICT (key) \
+                         DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(at_least.to_string())
+                    .execute(&self.pool)
+                    .await?;
+                }
+                self.data_version().await
+            }
+
             async fn data_version(&self) -> Result<i64, crate::StoreError> {
                 let row: Option<(String,)> = sqlx::query_as("SELECT value FROM metadata WHERE key = 'data_version'")
                     .fetch_optional(&self.pool)

@@ -4,6 +4,7 @@
 //! Both implementations run the same SQL text (`$n` placeholders work on both) from one
 //! definition in [`implementation`]; only connection set-up and DDL differ per backend.
 
+pub mod backup;
 mod implementation;
 mod partnerships;
 mod plans;
@@ -91,6 +92,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// A number that grows with every committed change to reference data, values or areas.
     async fn data_version(&self) -> Result<i64, StoreError>;
+
+    /// Moves the data version to `at_least` if it is behind it (a restore does, so that
+    /// servers reread the store); gives the version now.
+    async fn advance_data_version(&self, at_least: i64) -> Result<i64, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
