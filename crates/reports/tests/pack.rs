@@ -151,7 +151,14 @@ fn the_html_pack_stands_alone_with_marking_tables_charts_and_escaped_text() {
     assert!(html.contains("Completions rose in 2023/24"));
     assert!(html.contains("Expand outreach"));
     assert!(html.contains("[c]"), "a withheld figure shows [c]");
-    assert!(!html.contains("<link"), "no external stylesheet");
+    assert!(
+        !html.contains("rel=\"stylesheet\""),
+        "no external stylesheet"
+    );
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "nothing fetched"
+    );
     let notes = &html[html.find("id=\"notes-heading\"").unwrap()..];
     assert_eq!(
         notes.matches("<li>").count(),

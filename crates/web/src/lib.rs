@@ -39,7 +39,7 @@ pub struct AppState {
 impl AppState {
     /// The snapshot of the store's current data.
     pub async fn snapshot(&self) -> Result<Arc<snapshot::Snapshot>, h2h_store::StoreError> {
-        self.snapshots.get(self.store.as_ref()).await
+        self.snapshots.get(&self.store).await
     }
 }
 

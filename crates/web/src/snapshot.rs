@@ -131,28 +131,61 @@ impl Snapshot {
     }
 }
 
-/// The current snapshot, rebuilt when the data change.
+/// How long a request waits for a snapshot being rebuilt before it is answered from the
+/// previous one: long enough that an ordinary submission is seen at once, short enough that a
+/// large import does not stall the service.
+const FRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The current snapshot, rebuilt when the data change. The first is read before anything is
+/// answered; later ones are rebuilt in the background, and a request waits at most
+/// [`FRESH_WAIT`] for the new one before it is answered from the previous.
 #[derive(Default)]
 pub struct SnapshotCache {
     current: RwLock<Option<Arc<Snapshot>>>,
-    rebuilding: Mutex<()>,
+    rebuilding: Arc<Mutex<()>>,
 }
 
 impl SnapshotCache {
-    /// The snapshot for the store's current data version.
-    pub async fn get(&self, store: &dyn Store) -> Result<Arc<Snapshot>, StoreError> {
+    /// The snapshot for the store's current data version, or the previous one while the new
+    /// one takes longer than [`FRESH_WAIT`] to read.
+    pub async fn get(
+        self: &Arc<Self>,
+        store: &Arc<dyn Store>,
+    ) -> Result<Arc<Snapshot>, StoreError> {
         let version = store.data_version().await?;
         if let Some(snapshot) = self.fresh(version).await {
             return Ok(snapshot);
         }
-        // One request rebuilds; the others wait for it rather than rebuilding too.
-        let _rebuilding = self.rebuilding.lock().await;
-        if let Some(snapshot) = self.fresh(version).await {
+        let Some(stale) = self.current.read().await.as_ref().map(Arc::clone) else {
+            // Nothing to answer from yet: one request reads it; the others wait for it.
+            let _rebuilding = self.rebuilding.lock().await;
+            if let Some(snapshot) = self.fresh(version).await {
+                return Ok(snapshot);
+            }
+            let snapshot = Arc::new(Snapshot::load(store.as_ref()).await?);
+            *self.current.write().await = Some(Arc::clone(&snapshot));
+            return Ok(snapshot);
+        };
+        if let Ok(rebuilding) = Arc::clone(&self.rebuilding).try_lock_owned() {
+            let cache = Arc::clone(self);
+            let store = Arc::clone(store);
+            tokio::spawn(async move {
+                let _rebuilding = rebuilding;
+                match Snapshot::load(store.as_ref()).await {
+                    Ok(snapshot) => *cache.current.write().await = Some(Arc::new(snapshot)),
+                    Err(error) => tracing::error!(%error, "the snapshot could not be rebuilt"),
+                }
+            });
+        }
+        // Wait for the rebuild to finish (its lock to be free), up to FRESH_WAIT.
+        if tokio::time::timeout(FRESH_WAIT, self.rebuilding.lock())
+            .await
+            .is_ok()
+            && let Some(snapshot) = self.fresh(version).await
+        {
             return Ok(snapshot);
         }
-        let snapshot = Arc::new(Snapshot::load(store).await?);
-        *self.current.write().await = Some(Arc::clone(&snapshot));
-        Ok(snapshot)
+        Ok(stale)
     }
 
     async fn fresh(&self, version: i64) -> Option<Arc<Snapshot>> {
