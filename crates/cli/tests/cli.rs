@@ -36,7 +36,7 @@ on_both_backends!(
     bad_input_exits_2_with_a_message_and_no_panic,
     serve_answers_health_checks,
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
-    the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
+    the_performance_pack_is_written_as_html_xlsx_and_pdf_with_the_figures_of_the_api,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
 );
 
@@ -558,7 +558,9 @@ fn pack_return() -> String {
     text
 }
 
-async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api(url: &str) {
+async fn the_performance_pack_is_written_as_html_xlsx_and_pdf_with_the_figures_of_the_api(
+    url: &str,
+) {
     use calamine::{Data, DataType, Reader, Xlsx};
     let dir = tempfile_dir();
     let values = dir.join("values.csv");
@@ -617,6 +619,13 @@ async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_th
     assert!(
         html.matches("<svg").count() >= 2,
         "the series and the areas compared are drawn"
+    );
+    let pdf = pack("pdf", &[]);
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    assert!(
+        pdf.len() > 20_000,
+        "with its fonts and charts: {} bytes",
+        pdf.len()
     );
 
     let api = json(&h2h(
@@ -717,10 +726,15 @@ async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_th
             "--period",
             "2023/24",
             "--format",
-            "pdf",
+            "docx",
             "--out",
-            "x.pdf",
+            "x.docx",
         ],
     );
     assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("expected html, xlsx or pdf"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

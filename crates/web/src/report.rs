@@ -497,7 +497,7 @@ fn plan_status(plan: &StoredPlan, as_of: Date) -> PlanStatus {
 
 /// The financial year that holds the end of the area's latest figure: the period its pack is
 /// offered for by default.
-pub(crate) fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
+pub fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
     let engine = &snapshot.engine;
     let latest_end = engine
         .metrics()
@@ -523,7 +523,7 @@ struct PackQuery {
     published: bool,
 }
 
-/// The pack as a file: HTML shown in the browser, Excel downloaded.
+/// The pack as a file: HTML shown in the browser, Excel and PDF downloaded.
 async fn download(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -566,8 +566,12 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
             PackError::UnknownArea(_) => not_found(),
             PackError::Store(e) => WebError::Store(e),
         })?;
-    let bytes =
-        h2h_reports::render_pack(&pack, format).map_err(|e| WebError::Report(e.to_string()))?;
+    // Typesetting a PDF takes the better part of a second of CPU: off the async runtime, so
+    // other requests are served meanwhile.
+    let bytes = tokio::task::spawn_blocking(move || h2h_reports::render_pack(&pack, format))
+        .await
+        .map_err(|e| WebError::Report(format!("the report was not finished: {e}")))?
+        .map_err(|e| WebError::Report(e.to_string()))?;
     let file_name = format!(
         "h2h-pack-{}-{}.{}",
         area,
@@ -576,7 +580,9 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
     );
     let disposition = match format {
         h2h_reports::ReportFormat::Html => format!("inline; filename=\"{file_name}\""),
-        h2h_reports::ReportFormat::Xlsx => format!("attachment; filename=\"{file_name}\""),
+        h2h_reports::ReportFormat::Xlsx | h2h_reports::ReportFormat::Pdf => {
+            format!("attachment; filename=\"{file_name}\"")
+        }
     };
     Ok((
         [
