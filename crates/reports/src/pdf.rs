@@ -42,8 +42,35 @@ struct TemplateData<'a> {
     pack: &'a Pack,
     /// Every note in number order.
     notes: Vec<&'a str>,
-    /// The virtual file of each chart, outcome by outcome, chart by chart.
-    charts: Vec<Vec<String>>,
+    /// Each chart's virtual file, outcome by outcome, chart by chart.
+    charts: Vec<Vec<ChartFile>>,
+}
+
+/// A chart as the template places it.
+#[derive(Serialize)]
+struct ChartFile {
+    /// Its virtual file.
+    path: String,
+    /// Its height over its width, from the viewBox, so that a tall chart (every area of a
+    /// kind compared) can be shrunk to fit a page: an image cannot break across pages.
+    aspect: Option<f64>,
+}
+
+/// The height over the width of an SVG's viewBox.
+fn aspect(svg: &str) -> Option<f64> {
+    let root = &svg[..svg.find('>')?];
+    let start = root.find("viewBox=\"")? + "viewBox=\"".len();
+    let end = start + root[start..].find('"')?;
+    let numbers: Vec<f64> = root[start..end]
+        .split([' ', ','])
+        .filter(|part| !part.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    match numbers[..] {
+        [_, _, width, height] if width > 0.0 && height > 0.0 => Some(height / width),
+        _ => None,
+    }
 }
 
 /// The standard library and the fonts, built once per process: loading the font book
@@ -98,7 +125,10 @@ impl PackWorld {
             for (c, chart) in group.charts.iter().enumerate() {
                 let path = format!("/charts/{}-{}.svg", g + 1, c + 1);
                 files.insert(file_id(&path)?, Bytes::from_string(chart.svg.clone()));
-                paths.push(path);
+                paths.push(ChartFile {
+                    path,
+                    aspect: aspect(&chart.svg),
+                });
             }
             charts.push(paths);
         }
@@ -224,4 +254,46 @@ fn describe(world: &PackWorld, diagnostics: &[SourceDiagnostic]) -> String {
         text.push_str("typst failed without saying why");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn typst_errors_are_told_in_words_with_their_line() {
+        let world = PackWorld {
+            main: Source::new(
+                file_id("/pack.typ").unwrap(),
+                "= Title\n#image(\"/charts/9-9.svg\")\n".to_owned(),
+            ),
+            files: HashMap::new(),
+            today: prepared_on("2024-06-30"),
+        };
+        let errors = typst::compile::<PagedDocument>(&world)
+            .output
+            .err()
+            .unwrap();
+        let text = describe(&world, &errors);
+        assert!(text.contains("/charts/9-9.svg"), "{text}");
+        assert!(text.contains("(pack.typ line 2)"), "{text}");
+    }
+
+    #[test]
+    fn the_prepared_date_is_the_documents_today() {
+        assert_eq!(prepared_on("2024-06-30"), Datetime::from_ymd(2024, 6, 30));
+        assert_eq!(prepared_on("soon"), None);
+    }
+
+    #[test]
+    fn a_chart_aspect_is_read_from_its_view_box() {
+        assert_eq!(
+            aspect(r#"<svg xmlns="x" viewBox="0 0 640 320" width="100%"><g/></svg>"#),
+            Some(0.5)
+        );
+        assert_eq!(aspect(r#"<svg role="img"><title>t</title></svg>"#), None);
+        assert_eq!(aspect(r#"<svg viewBox="0 0 0 10"/>"#), None);
+    }
 }
