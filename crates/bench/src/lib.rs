@@ -4,4 +4,5 @@
 
 pub mod import;
 pub mod indicators;
+pub mod report;
 pub mod web;

@@ -40,6 +40,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", figures.report());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench(Bench::Report) => {
+            h2h_ingest::load_demo(store.as_ref()).await?;
+            let figures =
+                h2h_bench::report::run(store.as_ref(), time::OffsetDateTime::now_utc().date())
+                    .await?;
+            print!("{}", figures.report());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(Bench::Import { rows, keep }) => {
             let figures = h2h_bench::import::run(store.as_ref(), rows, keep.as_deref()).await?;
             print!("{}", figures.report());

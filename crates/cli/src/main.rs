@@ -96,7 +96,7 @@ enum Command {
         /// The period: each metric shows its latest figure that ends within it.
         #[arg(long)]
         period: String,
-        /// The file format: html or xlsx.
+        /// The file format: html, xlsx or pdf.
         #[arg(long, default_value = "html")]
         format: String,
         /// Where to write the pack.
@@ -269,6 +269,10 @@ enum PartnershipCommand {
 enum Bench {
     /// Recompute every indicator of the demo data (bar: under 1 second after a submission).
     Indicators,
+    /// Build the performance pack of the demo data and render it as HTML, Excel and PDF, for
+    /// CDP-DURHAM-DARLINGTON and for every partnership (bar: one partnership's PDF under 2
+    /// seconds).
+    Report,
     /// Import a generated return (bar: 200,000 rows per second or more).
     Import {
         /// Rows in the generated return.

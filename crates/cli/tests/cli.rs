@@ -36,7 +36,7 @@ on_both_backends!(
     bad_input_exits_2_with_a_message_and_no_panic,
     serve_answers_health_checks,
     a_plan_is_imported_and_shown_with_statuses_deadlines_and_history,
-    the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api,
+    the_performance_pack_is_written_as_html_xlsx_and_pdf_with_the_figures_of_the_api,
     a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive,
     the_national_summary_counts_areas_by_comparison_and_partnerships_by_attendance,
     the_pack_workbook_opens_in_openpyxl_and_libreoffice_with_the_apis_figures,
@@ -588,7 +588,9 @@ fn pack_return() -> String {
     text
 }
 
-async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_the_api(url: &str) {
+async fn the_performance_pack_is_written_as_html_xlsx_and_pdf_with_the_figures_of_the_api(
+    url: &str,
+) {
     use calamine::{Data, DataType, Reader, Xlsx};
     let dir = tempfile_dir();
     let values = dir.join("values.csv");
@@ -647,6 +649,13 @@ async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_th
     assert!(
         html.matches("<svg").count() >= 2,
         "the series and the areas compared are drawn"
+    );
+    let pdf = pack("pdf", &[]);
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    assert!(
+        pdf.len() > 20_000,
+        "with its fonts and charts: {} bytes",
+        pdf.len()
     );
 
     let api = json(&h2h(
@@ -747,12 +756,17 @@ async fn the_performance_pack_is_written_as_html_and_xlsx_with_the_figures_of_th
             "--period",
             "2023/24",
             "--format",
-            "pdf",
+            "docx",
             "--out",
-            "x.pdf",
+            "x.docx",
         ],
     );
     assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("expected html, xlsx or pdf"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
 
 async fn a_signed_report_is_frozen_byte_for_byte_while_revisions_arrive(url: &str) {

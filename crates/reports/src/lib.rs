@@ -1,6 +1,6 @@
-//! Reports: the partnership performance pack as a standalone HTML document and as an Excel
+//! Reports: the partnership performance pack as a standalone HTML document, as an Excel
 //! workbook that follows the Government Analysis Function's guidance on releasing statistics
-//! in spreadsheets.
+//! in spreadsheets, and as an accessible A4 PDF typeset by typst.
 //!
 //! The document model ([`Pack`]) holds everything already worked out, figures both as
 //! numbers and as shown; the web layer builds it from the store, and each renderer here only
@@ -8,6 +8,7 @@
 
 mod html;
 pub mod pack;
+mod pdf;
 mod xlsx;
 
 pub use pack::{
@@ -26,8 +27,11 @@ pub enum ReportError {
     /// The workbook could not be built.
     #[error("the Excel workbook could not be written: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// The PDF could not be typeset; typst's errors in words.
+    #[error("the PDF report could not be written: {0}")]
+    Pdf(String),
     /// The format is not one this report is made in.
-    #[error("{0:?} is not a report format: expected html or xlsx")]
+    #[error("{0:?} is not a report format: expected html, xlsx or pdf")]
     UnknownFormat(String),
 }
 
@@ -38,14 +42,17 @@ pub enum ReportFormat {
     Html,
     /// An Excel workbook: cover, notes, one table a sheet.
     Xlsx,
+    /// An A4 PDF for printing and circulating: tagged, with its marking on every page.
+    Pdf,
 }
 
 impl ReportFormat {
-    /// Reads `html` or `xlsx` (any case).
+    /// Reads `html`, `xlsx` or `pdf` (any case).
     pub fn parse(text: &str) -> Result<Self, ReportError> {
         match text.trim().to_ascii_lowercase().as_str() {
             "html" => Ok(Self::Html),
             "xlsx" => Ok(Self::Xlsx),
+            "pdf" => Ok(Self::Pdf),
             _ => Err(ReportError::UnknownFormat(text.to_owned())),
         }
     }
@@ -55,6 +62,7 @@ impl ReportFormat {
         match self {
             Self::Html => "html",
             Self::Xlsx => "xlsx",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -63,6 +71,7 @@ impl ReportFormat {
         match self {
             Self::Html => "text/html; charset=utf-8",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Pdf => "application/pdf",
         }
     }
 }
@@ -72,5 +81,6 @@ pub fn render_pack(pack: &Pack, format: ReportFormat) -> Result<Vec<u8>, ReportE
     match format {
         ReportFormat::Html => Ok(html::pack(pack)?.into_bytes()),
         ReportFormat::Xlsx => xlsx::pack(pack),
+        ReportFormat::Pdf => pdf::pack(pack),
     }
 }

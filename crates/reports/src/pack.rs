@@ -1,8 +1,11 @@
 //! The partnership performance pack as a document: what it says, already worked out, so that
-//! each renderer (HTML, Excel) only lays it out. The web layer builds it from the store.
+//! each renderer (HTML, Excel, PDF) only lays it out. The web layer builds it from the store.
+//! It serialises to JSON as it stands, which is how the PDF template reads it.
+
+use serde::Serialize;
 
 /// A figure as a number (for spreadsheets) and as shown (for pages).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figure {
     /// The number, or `None` when there is none or it is withheld.
     pub value: Option<f64>,
@@ -31,7 +34,7 @@ impl Figure {
 
 /// A judgement (a comparison, a trend, a status) as a code, words and a symbol, so that it
 /// never depends on colour alone.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Judgement {
     /// The stable code, such as `better` or `on_track`; it also names the CSS modifier.
     pub code: String,
@@ -42,7 +45,7 @@ pub struct Judgement {
 }
 
 /// A benchmark's figure and how the area compares with it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BenchmarkLine {
     /// The benchmark area's figure for the same metric and period.
     pub value: Figure,
@@ -51,7 +54,7 @@ pub struct BenchmarkLine {
 }
 
 /// A target and the area's status against it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetLine {
     /// The period by which it is to be met.
     pub period: String,
@@ -64,7 +67,7 @@ pub struct TargetLine {
 }
 
 /// One metric's latest figure for the area, as the framework summary shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorLine {
     /// The metric's id.
     pub metric_id: String,
@@ -109,7 +112,7 @@ pub struct IndicatorLine {
 }
 
 /// The metrics of one outcome of the framework.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutcomeGroup {
     /// The outcome's name, or `Other metrics`.
     pub heading: String,
@@ -123,7 +126,7 @@ pub struct OutcomeGroup {
 
 /// A chart with an active title, a caption naming source and period, and the table of the
 /// figures it draws.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChartFigure {
     /// What the chart shows, as a finding where there is one.
     pub title: String,
@@ -136,7 +139,7 @@ pub struct ChartFigure {
 }
 
 /// A plain table of text cells.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DataTable {
     /// Column headings.
     pub columns: Vec<String>,
@@ -145,7 +148,7 @@ pub struct DataTable {
 }
 
 /// A delivery plan's status for the board.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanStatus {
     /// The plan's title.
     pub title: String,
@@ -162,7 +165,7 @@ pub struct PlanStatus {
 }
 
 /// Counts of an objective's actions by delivery status.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusRow {
     /// The objective.
     pub objective: String,
@@ -175,7 +178,7 @@ pub struct StatusRow {
 }
 
 /// An action the board should look at, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExceptionLine {
     /// Its number in the plan.
     pub action_no: String,
@@ -194,7 +197,7 @@ pub struct ExceptionLine {
 }
 
 /// A metric's definition for the appendix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Definition {
     /// The metric's id.
     pub metric_id: String,
@@ -213,7 +216,7 @@ pub struct Definition {
 }
 
 /// The decision record signed with a report, shown on its first page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Decision {
     /// The decision's reference.
     pub reference: String,
@@ -240,7 +243,7 @@ pub struct Decision {
 }
 
 /// A partnership's attendance at its main meetings in a year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttendanceSection {
     /// The partnership's name.
     pub partnership: String,
@@ -259,7 +262,7 @@ pub struct AttendanceSection {
 }
 
 /// One member's attendance at main meetings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttendanceRow {
     /// The organisation.
     pub organisation: String,
@@ -277,7 +280,7 @@ pub struct AttendanceRow {
 
 /// How the areas of a kind compare with the country and which way they are heading, metric
 /// by metric: the national summary's distribution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Distribution {
     /// The areas counted, such as `upper-tier local authorities`.
     pub areas: String,
@@ -286,7 +289,7 @@ pub struct Distribution {
 }
 
 /// The areas of one metric counted by comparison and by trend.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DistributionLine {
     /// The metric's id.
     pub metric_id: String,
@@ -321,7 +324,7 @@ pub const TREND_HEADINGS: [&str; 4] = [
 ];
 
 /// The national analysis of partnership attendance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NationalAttendanceSection {
     /// The year analysed.
     pub window: String,
@@ -336,7 +339,7 @@ pub struct NationalAttendanceSection {
 }
 
 /// The share of partnerships whose main meetings a member type attends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TypeShareRow {
     /// The member type.
     pub member_type: String,
@@ -351,7 +354,7 @@ pub struct TypeShareRow {
 }
 
 /// The partnership performance pack for an area and period.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pack {
     /// The title on the cover.
     pub title: String,

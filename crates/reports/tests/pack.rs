@@ -1,6 +1,7 @@
-//! The pack renders as a standalone HTML page and as a workbook whose figures are numbers.
+//! The pack renders as a standalone HTML page, as a workbook whose figures are numbers, and
+//! as an A4 PDF whose pages poppler can draw and read.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use calamine::{Data, Reader, Xlsx};
 use h2h_reports::{
@@ -232,7 +233,206 @@ fn the_workbook_has_a_cover_notes_and_one_table_a_sheet_with_numbers_as_numbers(
 #[test]
 fn formats_are_read_in_any_case() {
     assert_eq!(ReportFormat::parse(" XLSX ").unwrap(), ReportFormat::Xlsx);
-    assert!(ReportFormat::parse("pdf").is_err());
+    assert_eq!(ReportFormat::parse("Pdf").unwrap(), ReportFormat::Pdf);
+    assert_eq!(ReportFormat::Pdf.extension(), "pdf");
+    assert_eq!(ReportFormat::Pdf.media_type(), "application/pdf");
+    let error = ReportFormat::parse("docx").unwrap_err().to_string();
+    assert!(error.contains("html, xlsx or pdf"), "{error}");
+}
+
+/// The test pack with two real charts from `h2h-charts` beside the stub one, so the page
+/// images show how the PDF draws them.
+fn pack_with_real_charts() -> Pack {
+    use h2h_charts::{
+        BarRow, Category, ChartText, ComparisonBars, SeriesPoint, TimeSeries, comparison_bars,
+        time_series,
+    };
+    let mut pack = pack();
+    let points = [
+        ("2019/20", 21.0, Category::Similar),
+        ("2020/21", 22.4, Category::Similar),
+        ("2021/22", 23.9, Category::Similar),
+        ("2022/23", 24.2, Category::Similar),
+        ("2023/24", 25.0, Category::Better),
+    ]
+    .map(|(period, value, category)| SeriesPoint {
+        period,
+        value: Some(value),
+        interval: Some((value - 3.7, value + 4.1)),
+        category: Some(category),
+    });
+    let series = time_series(&TimeSeries {
+        text: ChartText {
+            id: "m1-series",
+            title: "Metric a, County Durham, 2019/20 to 2023/24",
+            description: "Rising from 21.0% to 25.0%.",
+        },
+        unit_label: "%",
+        series_label: "County Durham",
+        points: &points,
+        include_zero: false,
+        ..TimeSeries::default()
+    });
+    let areas = [
+        "County Durham",
+        "Darlington",
+        "Gateshead",
+        "Hartlepool",
+        "Sunderland",
+    ];
+    let rows: Vec<BarRow> = areas
+        .iter()
+        .enumerate()
+        .map(|(i, label)| BarRow {
+            label,
+            value: Some(20.0 + 2.0 * i as f64),
+            interval: Some((17.0 + 2.0 * i as f64, 23.0 + 2.0 * i as f64)),
+            category: Category::Similar,
+            selected: i == 0,
+        })
+        .collect();
+    let bars = comparison_bars(&ComparisonBars {
+        text: ChartText {
+            id: "m1-areas",
+            title: "Metric a by local authority, 2023/24",
+            description: "County Durham is similar to the others.",
+        },
+        unit_label: "%",
+        rows: &rows,
+        ..ComparisonBars::default()
+    });
+    let group = &mut pack.outcomes[0];
+    let table = group.charts[0].table.clone();
+    for (title, svg) in [
+        ("Metric a rose to 25.0%", series),
+        ("Metric a by area", bars),
+    ] {
+        group.charts.push(ChartFigure {
+            title: title.to_owned(),
+            caption: "Source: local return. Latest period: 2023/24.".to_owned(),
+            svg,
+            table: table.clone(),
+        });
+    }
+    pack
+}
+
+/// Runs a poppler tool, or says it is not there.
+fn poppler(tool: &str, args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+    match std::process::Command::new(tool).args(args).output() {
+        Ok(output) => {
+            assert!(
+                output.status.success(),
+                "{tool} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            Some(output)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("{tool}: {e}"),
+    }
+}
+
+#[test]
+fn the_pdf_pack_has_pages_poppler_draws_with_the_title_marking_and_metrics() {
+    let pack = pack_with_real_charts();
+    let bytes = render_pack(&pack, ReportFormat::Pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF");
+
+    // The pages are kept in the target directory, to be looked at.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pack-pdf");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pack.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    let prefix = dir.join("page");
+    let drawn = poppler(
+        "pdftoppm",
+        &[
+            "-png".as_ref(),
+            "-r".as_ref(),
+            "50".as_ref(),
+            file.as_ref(),
+            prefix.as_ref(),
+        ],
+    );
+    if drawn.is_none() {
+        // CI installs poppler-utils (.ci/run), so there it must run.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftoppm (Debian package poppler-utils) is needed in CI"
+        );
+        println!("skipped: pdftoppm (poppler-utils) is not installed");
+        return;
+    }
+    let pages = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".png"))
+        })
+        .count();
+    assert!(
+        pages >= 3,
+        "cover, summary, outcome, plan, definitions: {pages} pages"
+    );
+    println!("{pages} pages drawn in {}", dir.display());
+
+    let text = poppler(
+        "pdftotext",
+        &["-layout".as_ref(), file.as_ref(), "-".as_ref()],
+    )
+    .expect("pdftotext comes with pdftoppm");
+    // Words as read, whatever the line breaks.
+    let text = String::from_utf8(text.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("County Durham: partnership performance pack, 2023/24"));
+    assert!(
+        text.matches("OFFICIAL-SENSITIVE: unpublished management information")
+            .count()
+            >= 2 * pages,
+        "the marking heads and foots every page"
+    );
+    assert!(text.contains("Metric <local.a> & more"), "names as written");
+    assert!(text.contains(&format!("Page 1 of {pages}")));
+    assert!(text.contains("Expand outreach"));
+    assert!(text.contains("Wilson score limits for proportions"));
+    assert!(text.contains("Figures for 2023/24 are provisional."));
+}
+
+#[test]
+fn a_pdf_without_marking_names_no_marking_and_is_tagged_with_its_title() {
+    let mut pack = pack();
+    pack.marking = None;
+    let bytes = render_pack(&pack, ReportFormat::Pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pack-pdf-unmarked");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pack.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    let Some(text) = poppler("pdftotext", &[file.as_ref(), "-".as_ref()]) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "poppler-utils is needed in CI"
+        );
+        println!("skipped: pdftotext (poppler-utils) is not installed");
+        return;
+    };
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(!text.contains("OFFICIAL"), "no marking");
+    assert!(text.contains("Metric a"));
+    let info = poppler("pdfinfo", &[file.as_ref()]).expect("pdfinfo comes with pdftotext");
+    let info = String::from_utf8(info.stdout).unwrap();
+    assert!(
+        info.contains("Title:           County Durham: partnership performance pack, 2023/24"),
+        "{info}"
+    );
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
 }
 
 #[test]

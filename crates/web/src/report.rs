@@ -48,6 +48,9 @@ pub enum PackError {
     /// A file could not be written.
     #[error(transparent)]
     Render(#[from] h2h_reports::ReportError),
+    /// The work stopped before it finished.
+    #[error("the report was not finished: {0}")]
+    Unfinished(String),
 }
 
 /// What a pack is for and as of when.
@@ -360,7 +363,8 @@ fn national_attendance(snapshot: &Snapshot, period: &Period) -> Option<NationalA
 }
 
 /// The formats a signed report is frozen in.
-pub const SIGNED_FORMATS: [ReportFormat; 2] = [ReportFormat::Html, ReportFormat::Xlsx];
+pub const SIGNED_FORMATS: [ReportFormat; 3] =
+    [ReportFormat::Html, ReportFormat::Xlsx, ReportFormat::Pdf];
 
 /// Signs the annual report of `request`'s area and period with `decision`: builds the pack
 /// with the decision record as its first page, renders it in every format of
@@ -401,18 +405,26 @@ pub async fn sign_report(
         signed_on: iso(decision.signed_on),
         version,
     });
-    let mut files = Vec::with_capacity(SIGNED_FORMATS.len());
-    for format in SIGNED_FORMATS {
-        let bytes = h2h_reports::render_pack(&pack, format)?;
-        let digest = hex(&Sha256::digest(&bytes));
-        files.push((format.extension(), bytes, digest));
-    }
+    let title = pack.title.clone();
+    // Typesetting the PDF takes the better part of a second: off the async runtime.
+    let files = tokio::task::spawn_blocking(move || {
+        SIGNED_FORMATS
+            .iter()
+            .map(|format| {
+                let bytes = h2h_reports::render_pack(&pack, *format)?;
+                let digest = hex(&Sha256::digest(&bytes));
+                Ok((format.extension(), bytes, digest))
+            })
+            .collect::<Result<Vec<_>, h2h_reports::ReportError>>()
+    })
+    .await
+    .map_err(|e| PackError::Unfinished(e.to_string()))??;
     Ok(store
         .save_signed_report(&NewSignedReport {
             area_code: request.area,
             period: &period,
             version,
-            title: &pack.title,
+            title: &title,
             decision,
             files: &files,
             recorded_at,
@@ -722,7 +734,7 @@ fn plan_status(plan: &StoredPlan, as_of: Date) -> PlanStatus {
 
 /// The financial year that holds the end of the area's latest figure: the period its pack is
 /// offered for by default.
-pub(crate) fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
+pub fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
     let engine = &snapshot.engine;
     let latest_end = engine
         .metrics()
@@ -748,7 +760,7 @@ struct PackQuery {
     published: bool,
 }
 
-/// The pack as a file: HTML shown in the browser, Excel downloaded.
+/// The pack as a file: HTML shown in the browser, Excel and PDF downloaded.
 async fn download(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -791,9 +803,14 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
             PackError::UnknownArea(_) => not_found(),
             PackError::Store(e) => WebError::Store(e),
             PackError::Render(e) => WebError::Report(e.to_string()),
+            PackError::Unfinished(e) => WebError::Report(e),
         })?;
-    let bytes =
-        h2h_reports::render_pack(&pack, format).map_err(|e| WebError::Report(e.to_string()))?;
+    // Typesetting a PDF takes the better part of a second of CPU: off the async runtime, so
+    // other requests are served meanwhile.
+    let bytes = tokio::task::spawn_blocking(move || h2h_reports::render_pack(&pack, format))
+        .await
+        .map_err(|e| WebError::Report(format!("the report was not finished: {e}")))?
+        .map_err(|e| WebError::Report(e.to_string()))?;
     let file_name = format!(
         "h2h-pack-{}-{}.{}",
         area,
@@ -802,7 +819,9 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
     );
     let disposition = match format {
         h2h_reports::ReportFormat::Html => format!("inline; filename=\"{file_name}\""),
-        h2h_reports::ReportFormat::Xlsx => format!("attachment; filename=\"{file_name}\""),
+        h2h_reports::ReportFormat::Xlsx | h2h_reports::ReportFormat::Pdf => {
+            format!("attachment; filename=\"{file_name}\"")
+        }
     };
     Ok((
         [

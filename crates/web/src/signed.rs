@@ -168,6 +168,7 @@ async fn signed(state: &AppState, code: &str, form: &SignForm) -> Result<SignedR
         PackError::UnknownArea(_) => SignError::Web(not_found()),
         PackError::Store(e) => SignError::Web(WebError::Store(e)),
         PackError::Render(e) => SignError::Web(WebError::Report(e.to_string())),
+        PackError::Unfinished(e) => SignError::Web(WebError::Report(e)),
     })
 }
 

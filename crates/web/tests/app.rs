@@ -848,6 +848,28 @@ async fn the_performance_pack_is_offered_on_the_area_page_and_downloads(url: &st
     let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip");
 
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/areas/CDP-DD/pack?period=2023%2F24&format=pdf")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
+    let disposition = response.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.ends_with(".pdf\""),
+        "{disposition}"
+    );
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+
     let (status, _, page) = get(&app, "/areas/CDP-DD/pack?period=soon").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("Enter a period such as 2024/25"), "{page}");
