@@ -920,8 +920,15 @@ async fn a_report_is_signed_on_its_form_and_kept_as_signed(url: &str) {
     assert!(html.contains("Decision record CDP-DD-2024-07"));
     let (_, report) = get_json(&app, &format!("/api/v1/reports/{id}")).await;
     assert_eq!(report["decision_maker"], "A. Chair");
-    assert_eq!(report["files"].as_array().unwrap().len(), 2);
-    let (status, _, _) = get(&app, &format!("/reports/{id}/pdf")).await;
+    assert_eq!(
+        report["files"].as_array().unwrap().len(),
+        3,
+        "HTML, Excel and PDF"
+    );
+    let (status, content_type, _) = get(&app, &format!("/reports/{id}/pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/pdf");
+    let (status, _, _) = get(&app, &format!("/reports/{id}/docx")).await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
