@@ -12,6 +12,7 @@ mod pages;
 mod partnerships;
 mod plans;
 pub mod report;
+pub mod scorecards;
 mod series;
 mod signed;
 pub mod snapshot;
