@@ -11,7 +11,9 @@ mod overview;
 mod pages;
 mod partnerships;
 mod plans;
+mod records_api;
 pub mod report;
+mod scorecard_page;
 pub mod scorecards;
 mod series;
 mod signed;
@@ -72,6 +74,7 @@ fn app_with(state: AppState) -> Router {
         .merge(report::router())
         .merge(signed::router())
         .merge(partnerships::router())
+        .merge(scorecard_page::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

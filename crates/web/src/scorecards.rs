@@ -33,6 +33,47 @@ pub struct RecordsData {
     pub current: Vec<LoadedExtract>,
     /// Every version held, newest first.
     pub versions: Vec<RecordExtract>,
+    /// The latest referral date of the current extracts, which pages default their period to.
+    pub latest_referral: Option<time::Date>,
+    /// The area codes with at least one record in a current extract (an extract's own area
+    /// table lists every code it could use, not only those used).
+    pub used_areas: std::collections::HashSet<AreaCode>,
+}
+
+/// The area codes an extract's records carry.
+fn used_areas(extract: &Extract) -> impl Iterator<Item = AreaCode> + '_ {
+    let mut used = vec![false; extract.areas.len()];
+    let mut mark = |areas: &[u16]| {
+        for &a in areas {
+            if let Some(u) = used.get_mut(usize::from(a)) {
+                *u = true;
+            }
+        }
+    };
+    if let Some(t) = &extract.referrals {
+        mark(&t.area);
+    }
+    if let Some(t) = &extract.drug_tests {
+        mark(&t.area);
+    }
+    if let Some(t) = &extract.assessments {
+        mark(&t.area);
+    }
+    if let Some(t) = &extract.episodes {
+        mark(&t.area);
+    }
+    if let Some(t) = &extract.brief_interventions {
+        mark(&t.area);
+    }
+    if let Some(t) = &extract.outcome_events {
+        mark(&t.area);
+    }
+    extract
+        .areas
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(code, _)| code.clone())
 }
 
 impl RecordsData {
@@ -70,14 +111,33 @@ impl RecordsData {
                 extract,
             });
         }
-        Ok(Self { current, versions })
+        let latest_referral = current
+            .iter()
+            .filter_map(|l| l.extract.referrals.as_ref())
+            .filter_map(|r| r.date.iter().copied().max())
+            .max()
+            .and_then(h2h_records::date::date_of);
+        let used_areas = current
+            .iter()
+            .flat_map(|l| used_areas(&l.extract))
+            .collect();
+        Ok(Self {
+            current,
+            versions,
+            latest_referral,
+            used_areas,
+        })
+    }
+
+    /// The financial year of the latest referral held: the period a page shows first.
+    pub fn default_period(&self) -> Option<Period> {
+        self.latest_referral
+            .and_then(Period::financial_year_containing)
     }
 
     /// Whether any current extract holds a record of one of `codes`.
     pub fn has_records_for(&self, codes: &[AreaCode]) -> bool {
-        self.current
-            .iter()
-            .any(|l| codes.iter().any(|c| l.extract.area_index(c).is_some()))
+        codes.iter().any(|c| self.used_areas.contains(c))
     }
 
     /// The codes whose records count for an area: its local authorities (`authorities`, see
