@@ -25,11 +25,11 @@ pub enum ScorecardFormat {
     Json,
     /// Long form: section, measure, label, key, value, denominator, percent.
     Csv,
-    /// A standalone HTML document laid out like the Gwent report.
+    /// A standalone HTML document (not written yet: exits 2).
     Html,
-    /// PDF (arrives with the PDF engine).
+    /// PDF (arrives with the PDF engine: exits 2).
     Pdf,
-    /// An Excel workbook: a table sheet per section and a terminology sheet.
+    /// An Excel workbook (not written yet: exits 2).
     Xlsx,
 }
 
@@ -248,9 +248,11 @@ pub async fn scorecard(
             }
             anyhow::bail!("the table is for the terminal; write json, csv, html or xlsx to --out")
         }
-        ScorecardFormat::Html | ScorecardFormat::Xlsx | ScorecardFormat::Pdf => {
-            anyhow::bail!("{format:?} scorecards are not available yet")
-        }
+        ScorecardFormat::Pdf => anyhow::bail!("PDF scorecards arrive with the PDF engine"),
+        // The scorecard's document model and renderers in crates/reports are still to come.
+        ScorecardFormat::Html | ScorecardFormat::Xlsx => anyhow::bail!(
+            "HTML and Excel scorecards are not written yet; the web page /areas/CODE/scorecard shows it, and json or csv give its figures"
+        ),
     };
     match out {
         Some(path) => {
