@@ -25,11 +25,11 @@ pub enum ScorecardFormat {
     Json,
     /// Long form: section, measure, label, key, value, denominator, percent.
     Csv,
-    /// A standalone HTML document (not written yet: exits 2).
+    /// A standalone HTML document laid out like the Gwent report (needs --out).
     Html,
     /// PDF (arrives with the PDF engine: exits 2).
     Pdf,
-    /// An Excel workbook (not written yet: exits 2).
+    /// An Excel workbook: a cover, a table sheet per section, terminology (needs --out).
     Xlsx,
 }
 
@@ -249,10 +249,26 @@ pub async fn scorecard(
             anyhow::bail!("the table is for the terminal; write json, csv, html or xlsx to --out")
         }
         ScorecardFormat::Pdf => anyhow::bail!("PDF scorecards arrive with the PDF engine"),
-        // The scorecard's document model and renderers in crates/reports are still to come.
-        ScorecardFormat::Html | ScorecardFormat::Xlsx => anyhow::bail!(
-            "HTML and Excel scorecards are not written yet; the web page /areas/CODE/scorecard shows it, and json or csv give its figures"
-        ),
+        ScorecardFormat::Html | ScorecardFormat::Xlsx => {
+            let Some(path) = out else {
+                anyhow::bail!("an HTML or Excel scorecard is a file: name it with --out FILE");
+            };
+            let doc = h2h_web::scorecard_document(&snapshot, area, &period).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no client-level extract is held; `h2h import records DIR` loads one"
+                )
+            })?;
+            let report = if format == ScorecardFormat::Html {
+                h2h_reports::ReportFormat::Html
+            } else {
+                h2h_reports::ReportFormat::Xlsx
+            };
+            let bytes = h2h_reports::render_scorecard(&doc, report)?;
+            std::fs::write(path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("wrote {} ({} bytes)", path.display(), bytes.len());
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     match out {
         Some(path) => {

@@ -235,6 +235,116 @@ async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str)
         &["scorecard", "--area", "W15000002", "--period", "2019/20"],
     );
     assert!(String::from_utf8_lossy(&table.stdout).starts_with("Gwent (W15000002), 2019/20"));
+    // The files: HTML laid out like the report, a workbook with numbers as numbers.
+    let html = dir.parent().unwrap().join("scorecard.html");
+    let made = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in [
+        "Scorecard: Gwent, 2019/20",
+        "The referral pathway",
+        "Is anyone better off?",
+        "Terminology",
+        "role=\"img\"",
+    ] {
+        assert!(
+            page.contains(expected),
+            "the HTML scorecard lacks {expected:?}"
+        );
+    }
+    let xlsx = dir.parent().unwrap().join("scorecard.xlsx");
+    let made = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    {
+        use calamine::{DataType, Reader};
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let names = workbook.sheet_names();
+        assert_eq!(
+            names,
+            [
+                "Cover",
+                "Table_1",
+                "Table_2",
+                "Table_3",
+                "Table_4",
+                "Terminology"
+            ]
+        );
+        let sheet = workbook.worksheet_range("Table_1").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .nth(2)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let current = header
+            .iter()
+            .position(|h| h == "Number in 2019/20")
+            .unwrap();
+        let referrals = sheet
+            .rows()
+            .find(|r| r[0].to_string() == "referrals")
+            .unwrap();
+        let expected = shown_referrals(url);
+        assert_eq!(
+            referrals[current].get_float(),
+            Some(expected as f64),
+            "numbers are stored as numbers"
+        );
+    }
+    let pdf = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "pdf",
+            "--out",
+            "x.pdf",
+        ],
+    );
+    assert_eq!(pdf.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&pdf.stderr).contains("PDF scorecards arrive with the PDF engine")
+    );
     let unknown = h2h(
         url,
         &["scorecard", "--area", "W15999999", "--period", "2019/20"],
@@ -724,6 +834,26 @@ async fn a_plan_is_imported_and_shown_with_statuses_deadlines_and_history(url: &
         &["plan", "show", "--area", "E06000047", "--as-of", "1 April"],
     );
     assert_eq!(bad_date.status.code(), Some(2));
+}
+
+/// Gwent's referrals in 2019/20 as the JSON scorecard gives them.
+fn shown_referrals(url: &str) -> u64 {
+    let output = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "json",
+        ],
+    );
+    let card: Value = serde_json::from_slice(&output.stdout).unwrap();
+    card["sections"][0]["measures"][0]["value"]
+        .as_u64()
+        .unwrap()
 }
 
 fn tempfile_dir() -> std::path::PathBuf {

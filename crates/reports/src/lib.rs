@@ -8,6 +8,7 @@
 
 mod html;
 pub mod pack;
+pub mod scorecard;
 mod xlsx;
 
 pub use pack::{
@@ -64,6 +65,21 @@ impl ReportFormat {
             Self::Html => "text/html; charset=utf-8",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
+    }
+}
+
+pub use scorecard::{
+    BreakdownLine, BreakdownTable, FunnelLine, ScorecardDocument, ScorecardLine, ScorecardSection,
+};
+
+/// The scorecard in `format`, as the bytes of a file.
+pub fn render_scorecard(
+    doc: &ScorecardDocument,
+    format: ReportFormat,
+) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Html => Ok(scorecard::html(doc)?.into_bytes()),
+        ReportFormat::Xlsx => scorecard::xlsx(doc),
     }
 }
 

@@ -29,6 +29,7 @@ use tower_http::trace::TraceLayer;
 
 pub use api::openapi;
 pub use error::WebError;
+pub use scorecard_page::scorecard_document;
 
 /// What every request handler shares.
 #[derive(Clone)]

@@ -303,3 +303,138 @@ async fn scorecard_page(
     .await
     .into()
 }
+
+/// The scorecard of an area and period as the reports' document model (HTML and Excel
+/// files), with the four periods before; `None` when no extract is held.
+pub fn scorecard_document(
+    snapshot: &crate::snapshot::Snapshot,
+    area: &h2h_domain::Area,
+    period: &Period,
+) -> Option<h2h_reports::ScorecardDocument> {
+    use h2h_reports::{
+        BreakdownLine, BreakdownTable, FunnelLine, ScorecardDocument, ScorecardLine,
+        ScorecardSection,
+    };
+    let card = snapshot.scorecard(area, period)?;
+    let records = &snapshot.records;
+    let members = snapshot.scorecard_members(&area.code);
+    let area_ref = crate::snapshot::area_ref(area);
+    let trend = crate::scorecards::trend(records, &area_ref, &members, period, 4);
+    let before = trend.periods.len().saturating_sub(1);
+    let stages = crate::scorecards::funnel(&card);
+    let funnel_rows: Vec<(String, f64)> = stages
+        .iter()
+        .map(|s| (s.label.to_owned(), s.value.unwrap_or(0) as f64))
+        .collect();
+    let sections = card
+        .sections
+        .iter()
+        .map(|section| ScorecardSection {
+            title: section.title.to_owned(),
+            measures: section
+                .measures
+                .iter()
+                .map(|m| ScorecardLine {
+                    id: m.id.to_owned(),
+                    label: m.label.to_owned(),
+                    value: m.value,
+                    denominator: m.denominator,
+                    percent: m.percent,
+                    percent_of: percent_of(m.id).to_owned(),
+                    trend: trend
+                        .values
+                        .get(m.id)
+                        .map(|v| v.iter().take(before).copied().collect())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            breakdowns: section
+                .measures
+                .iter()
+                .filter(|m| !m.breakdown.is_empty())
+                .map(|m| {
+                    let rows: Vec<(String, f64)> = m
+                        .breakdown
+                        .iter()
+                        .filter(|b| b.value > 0 || m.id != "substances")
+                        .map(|b| (b.label.clone(), b.value as f64))
+                        .collect();
+                    BreakdownTable {
+                        measure_id: m.id.to_owned(),
+                        label: m.label.to_owned(),
+                        percent_heading: match m.id {
+                            "signposted" => String::from("Percent of brief interventions"),
+                            "completions" => String::from("Percent of closures"),
+                            _ => String::from("Percent"),
+                        },
+                        chart: bars(
+                            &format!("breakdown-{}", m.id),
+                            &format!("{}: breakdown", m.label),
+                            &format!(
+                                "Bar chart of {} by category in {}; the table beside it gives the numbers.",
+                                m.label.to_lowercase(),
+                                card.period.code
+                            ),
+                            &rows,
+                        ),
+                        rows: m
+                            .breakdown
+                            .iter()
+                            .map(|b| BreakdownLine {
+                                key: b.key.clone(),
+                                label: b.label.clone(),
+                                value: b.value,
+                                percent: b.percent,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Some(ScorecardDocument {
+        title: format!("Scorecard: {}, {}", area.name, period.label()),
+        area_name: area.name.clone(),
+        area_code: area.code.to_string(),
+        period_label: period.label(),
+        period_code: period.code(),
+        sources: records
+            .current
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}, version {}, imported {}",
+                    l.meta.service, l.meta.version, l.meta.submitted_at
+                )
+            })
+            .collect(),
+        generated: records
+            .current
+            .iter()
+            .any(|l| l.meta.service.contains("generated")),
+        trend_periods: trend.periods.iter().take(before).cloned().collect(),
+        funnel_chart: bars(
+            "funnel",
+            "The referral pathway",
+            &format!(
+                "Bar chart of the people at each stage from referral to completion in {}; the table gives the numbers.",
+                card.period.code
+            ),
+            &funnel_rows,
+        ),
+        funnel: stages
+            .iter()
+            .map(|s| FunnelLine {
+                label: s.label.to_owned(),
+                value: s.value,
+                of_previous: s.of_previous,
+                of_referrals: s.of_referrals,
+            })
+            .collect(),
+        sections,
+        terms: h2h_records::catalogue()
+            .iter()
+            .map(|m| (m.label.to_owned(), m.definition.to_owned()))
+            .collect(),
+    })
+}
