@@ -165,7 +165,7 @@ async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str)
             &h2h_domain::Period::parse(period).unwrap(),
         );
         let expected = serde_json::to_value(&expected).unwrap();
-        let figures = |card: &Value| -> Vec<(String, Value, Value, Vec<(Value, Value)>)> {
+        let figures = |card: &Value| -> Vec<MeasureFigures> {
             card["sections"]
                 .as_array()
                 .unwrap()
@@ -316,10 +316,7 @@ async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str)
             .iter()
             .position(|h| h == "Number in 2019/20")
             .unwrap();
-        let referrals = sheet
-            .rows()
-            .find(|r| r[0].to_string() == "referrals")
-            .unwrap();
+        let referrals = sheet.rows().find(|r| r[0] == "referrals").unwrap();
         let expected = shown_referrals(url);
         assert_eq!(
             referrals[current].get_float(),
@@ -835,6 +832,9 @@ async fn a_plan_is_imported_and_shown_with_statuses_deadlines_and_history(url: &
     );
     assert_eq!(bad_date.status.code(), Some(2));
 }
+
+/// A measure's id, value, denominator and breakdown (key, value) pairs, from scorecard JSON.
+type MeasureFigures = (String, Value, Value, Vec<(Value, Value)>);
 
 /// Gwent's referrals in 2019/20 as the JSON scorecard gives them.
 fn shown_referrals(url: &str) -> u64 {

@@ -169,6 +169,9 @@ pub(crate) fn html(doc: &ScorecardDocument) -> Result<String, askama::Error> {
     .render()
 }
 
+/// A table sheet: its name, its title, its column headings and its rows.
+type SheetTable = (String, String, Vec<String>, Vec<Vec<Cell>>);
+
 enum Cell {
     Text(String),
     Number(f64, u8),
@@ -229,7 +232,7 @@ pub(crate) fn xlsx(doc: &ScorecardDocument) -> Result<Vec<u8>, crate::ReportErro
     }
     line(&format!("Table {}: Terminology", doc.sections.len() + 1))?;
 
-    let mut tables: Vec<(String, String, Vec<String>, Vec<Vec<Cell>>)> = Vec::new();
+    let mut tables: Vec<SheetTable> = Vec::new();
     for (n, section) in (1..).zip(&doc.sections) {
         let mut columns = vec![
             String::from("Measure id"),
