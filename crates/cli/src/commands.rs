@@ -65,6 +65,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Areas { file }) => import_areas(&store, &file).await,
+        Command::Import(Import::Records { dir, service, user }) => {
+            let user = user
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| String::from("unknown"));
+            crate::records::import(store.as_ref(), &dir, service, &user).await
+        }
+        Command::Generate(crate::Generate::Records {
+            referrals,
+            seed,
+            out,
+            first_year,
+        }) => crate::records::generate(store.as_ref(), referrals, seed, &out, first_year).await,
+        Command::Scorecard(crate::ScorecardArgs {
+            grid:
+                Some(crate::ScorecardCommand::Grid {
+                    from,
+                    to,
+                    out,
+                    service,
+                }),
+            ..
+        }) => crate::records::grid(store.as_ref(), &from, &to, &out, service.as_deref()).await,
+        Command::Scorecard(crate::ScorecardArgs {
+            grid: None,
+            area,
+            period,
+            format,
+            out,
+        }) => {
+            let (Some(area), Some(period)) = (area, period) else {
+                anyhow::bail!("the scorecard needs --area CODE and --period PERIOD");
+            };
+            crate::records::scorecard(store.as_ref(), &area, &period, format, out.as_deref()).await
+        }
         Command::Import(Import::Values {
             file,
             source,

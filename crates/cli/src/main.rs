@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod records;
 mod redact;
 
 use std::process::ExitCode;
@@ -128,6 +129,12 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// The Results Based Accountability scorecard of an area and period from the current
+    /// client-level extracts (`h2h scorecard grid` writes every area and quarter instead).
+    Scorecard(ScorecardArgs),
+    /// Generate synthetic data for trials and benchmarks.
+    #[command(subcommand)]
+    Generate(Generate),
     /// The metric catalogue.
     Metrics {
         /// Only metrics of this tier: headline, supporting, additional, local, programme.
@@ -152,6 +159,67 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+/// The scorecard's arguments: an area and period, or the `grid` subcommand.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct ScorecardArgs {
+    #[command(subcommand)]
+    grid: Option<ScorecardCommand>,
+    /// The area's code: a local authority, a police force area, a region, a country, a
+    /// partnership or a custom area.
+    #[arg(long, required = true)]
+    area: Option<String>,
+    /// The period, in any accepted form (2024/25, 2024/25-Q1, 2024/25-H2, 2024-04...).
+    #[arg(long, required = true)]
+    period: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = records::ScorecardFormat::Table)]
+    format: records::ScorecardFormat,
+    /// Write to this file rather than standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScorecardCommand {
+    /// Every measure for every area with records and every quarter from FROM to TO, in long
+    /// form (CSV); prints the seconds the computation took, without loading.
+    Grid {
+        /// The first quarter, such as 2015/16-Q1.
+        #[arg(long)]
+        from: String,
+        /// The last quarter, such as 2024/25-Q4.
+        #[arg(long)]
+        to: String,
+        /// Where to write the long CSV.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The service whose current extract to use (needed when several are held).
+        #[arg(long)]
+        service: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Generate {
+    /// A realistic client-level extract (records.md) for every local authority of England
+    /// and Wales over ten financial years, referrals spread by population.
+    Records {
+        /// Referrals to generate.
+        #[arg(long)]
+        referrals: usize,
+        /// The random seed: the same seed gives the same extract.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The folder to write the CSV files to.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The first financial year (2015 for 2015/16).
+        #[arg(long, default_value_t = 2015)]
+        first_year: i32,
     },
 }
 
@@ -356,6 +424,19 @@ enum Import {
         /// The worksheet to read from a workbook (default: the first).
         #[arg(long)]
         sheet: Option<String>,
+    },
+    /// A client-level extract: a folder of CSV files (records.md). Prints per file
+    /// `FILE: accepted N, rejected M`; rejected rows go to standard error and are stored.
+    Records {
+        /// The folder holding referrals.csv, drug_tests.csv, ...
+        dir: std::path::PathBuf,
+        /// The service the extract comes from (default: the folder's name). A new extract for
+        /// a service becomes its current version; the previous one is kept.
+        #[arg(long)]
+        service: Option<String>,
+        /// Who is importing it (default: the operating-system user).
+        #[arg(long, env = "H2H_USER")]
+        user: Option<String>,
     },
     /// Targets and trajectories (targets.csv, or an Excel workbook).
     Targets {

@@ -45,7 +45,319 @@ on_both_backends!(
     two_servers_on_one_store_refuse_the_second_of_two_edits_and_lose_nothing,
     the_server_keeps_answering_while_a_large_import_runs,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
+    a_records_extract_is_generated_imported_versioned_and_scored,
 );
+
+/// `generate records` (20,000 referrals), `import records` (counts per file, a second import a no-op, a changed
+/// extract version 2 with its bad row named by line and column and exit 1) and `scorecard`
+/// in JSON for a police force area and a local authority, with the figures of the records
+/// library's own `scorecard()` over the same files.
+async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str) {
+    let dir = tempfile_dir().join("gwent-dip");
+    let folder = dir.to_str().unwrap();
+    let generated = h2h(
+        url,
+        &[
+            "generate",
+            "records",
+            "--referrals",
+            "20000",
+            "--seed",
+            "5",
+            "--out",
+            folder,
+        ],
+    );
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    assert!(String::from_utf8_lossy(&generated.stdout).starts_with("referrals.csv: 20000 rows"));
+
+    let import = h2h(url, &["import", "records", folder]);
+    let stdout = String::from_utf8_lossy(&import.stdout);
+    assert_eq!(
+        import.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert!(
+        stdout.starts_with("referrals.csv: accepted 20000, rejected 0\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("episodes.csv: accepted "), "{stdout}");
+    assert!(stdout.contains("gwent-dip: saved as version 1"), "{stdout}");
+
+    let again = h2h(url, &["import", "records", folder]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("already version 1 and current; nothing was written"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    let referrals = dir.join("referrals.csv");
+    let mut text = std::fs::read_to_string(&referrals).unwrap();
+    text.push_str("R-BAD,C-BAD,2020-02-30,police,W06000022\n");
+    std::fs::write(&referrals, text).unwrap();
+    let changed = h2h(
+        url,
+        &["import", "records", folder, "--service", "gwent-dip"],
+    );
+    assert_eq!(changed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&changed.stderr);
+    assert!(
+        stderr.contains("referrals.csv, line 20002, column referral_date: \"2020-02-30\""),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&changed.stdout);
+    assert!(
+        stdout.starts_with("referrals.csv: accepted 20000, rejected 1\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("saved as version 2"), "{stdout}");
+
+    // The library's figures over the same files.
+    let store = h2h_ingest::open_with_reference_data(url).await.unwrap();
+    let versions = store.record_extracts(Some("gwent-dip")).await.unwrap();
+    assert_eq!(
+        versions
+            .iter()
+            .map(|v| (v.version, v.current))
+            .collect::<Vec<_>>(),
+        [(2, true), (1, false)]
+    );
+    let known = h2h_ingest::known_areas(store.as_ref()).await.unwrap();
+    let extract = h2h_records::read_extract(&dir, &known).unwrap().extract;
+    let gwent: Vec<h2h_domain::AreaCode> = (18..=22)
+        .map(|n| h2h_domain::AreaCode::parse(&format!("W060000{n}")).unwrap())
+        .collect();
+    let newport = vec![h2h_domain::AreaCode::parse("W06000022").unwrap()];
+    for (area, members, period) in [
+        ("W15000002", &gwent, "2019/20"),
+        ("W06000022", &newport, "2022/23"),
+    ] {
+        let output = h2h(
+            url,
+            &[
+                "scorecard",
+                "--area",
+                area,
+                "--period",
+                period,
+                "--format",
+                "json",
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(shown["area"]["code"], area);
+        let expected = h2h_records::scorecard(
+            &extract,
+            &h2h_records::AreaRef {
+                code: area.into(),
+                name: String::new(),
+            },
+            members,
+            &h2h_domain::Period::parse(period).unwrap(),
+        );
+        let expected = serde_json::to_value(&expected).unwrap();
+        let figures = |card: &Value| -> Vec<MeasureFigures> {
+            card["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|s| s["measures"].as_array().unwrap().clone())
+                .map(|m| {
+                    (
+                        m["id"].as_str().unwrap().to_owned(),
+                        m["value"].clone(),
+                        m["denominator"].clone(),
+                        m["breakdown"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|b| (b["key"].clone(), b["value"].clone()))
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        let got = figures(&shown);
+        assert_eq!(got.len(), 24);
+        assert_eq!(got, figures(&expected), "{area} {period}");
+        let referrals = got.iter().find(|m| m.0 == "referrals").unwrap();
+        assert!(
+            referrals.1.as_u64().unwrap() > 0,
+            "{area} {period}: no referrals to compare"
+        );
+    }
+    let caseload_names = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&caseload_names.stdout).contains("\"label\": \"Newport\""));
+
+    let csv = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "csv",
+        ],
+    );
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert!(
+        text.starts_with("section,measure,label,key,value,denominator,percent\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("How much did we do?,referrals,Police,police,"),
+        "{text}"
+    );
+    let table = h2h(
+        url,
+        &["scorecard", "--area", "W15000002", "--period", "2019/20"],
+    );
+    assert!(String::from_utf8_lossy(&table.stdout).starts_with("Gwent (W15000002), 2019/20"));
+    // The files: HTML laid out like the report, a workbook with numbers as numbers.
+    let html = dir.parent().unwrap().join("scorecard.html");
+    let made = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in [
+        "Scorecard: Gwent, 2019/20",
+        "The referral pathway",
+        "Is anyone better off?",
+        "Terminology",
+        "role=\"img\"",
+    ] {
+        assert!(
+            page.contains(expected),
+            "the HTML scorecard lacks {expected:?}"
+        );
+    }
+    let xlsx = dir.parent().unwrap().join("scorecard.xlsx");
+    let made = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    {
+        use calamine::{DataType, Reader};
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let names = workbook.sheet_names();
+        assert_eq!(
+            names,
+            [
+                "Cover",
+                "Table_1",
+                "Table_2",
+                "Table_3",
+                "Table_4",
+                "Terminology"
+            ]
+        );
+        let sheet = workbook.worksheet_range("Table_1").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .nth(2)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let current = header
+            .iter()
+            .position(|h| h == "Number in 2019/20")
+            .unwrap();
+        let referrals = sheet.rows().find(|r| r[0] == "referrals").unwrap();
+        let expected = shown_referrals(url);
+        assert_eq!(
+            referrals[current].get_float(),
+            Some(expected as f64),
+            "numbers are stored as numbers"
+        );
+    }
+    let pdf = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "pdf",
+            "--out",
+            "x.pdf",
+        ],
+    );
+    assert_eq!(pdf.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&pdf.stderr).contains("PDF scorecards arrive with the PDF engine")
+    );
+    let unknown = h2h(
+        url,
+        &["scorecard", "--area", "W15999999", "--period", "2019/20"],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    let bad_period = h2h(
+        url,
+        &["scorecard", "--area", "W15000002", "--period", "2019/20-Q5"],
+    );
+    assert_eq!(bad_period.status.code(), Some(2));
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
 
 /// The fixtures' partnerships and meetings through the binary: bad rows exit 1 with their
 /// line and column and the good rows are stored; a second import changes nothing; the
@@ -546,6 +858,29 @@ async fn a_plan_is_imported_and_shown_with_statuses_deadlines_and_history(url: &
         &["plan", "show", "--area", "E06000047", "--as-of", "1 April"],
     );
     assert_eq!(bad_date.status.code(), Some(2));
+}
+
+/// A measure's id, value, denominator and breakdown (key, value) pairs, from scorecard JSON.
+type MeasureFigures = (String, Value, Value, Vec<(Value, Value)>);
+
+/// Gwent's referrals in 2019/20 as the JSON scorecard gives them.
+fn shown_referrals(url: &str) -> u64 {
+    let output = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2019/20",
+            "--format",
+            "json",
+        ],
+    );
+    let card: Value = serde_json::from_slice(&output.stdout).unwrap();
+    card["sections"][0]["measures"][0]["value"]
+        .as_u64()
+        .unwrap()
 }
 
 fn tempfile_dir() -> std::path::PathBuf {

@@ -1,6 +1,7 @@
 //! The demo: a real partnership (County Durham and Darlington), the published figures
 //! shipped under `data/published`, the seed delivery plans, and generated partnerships with
-//! meetings for every English upper-tier authority (`demo_partnerships.rs`), all loaded
+//! meetings for every English upper-tier authority (`demo_partnerships.rs`), a generated
+//! client-level extract of a DIP team for Gwent's local authorities, all loaded
 //! through the same import paths as users' files, so the demo exercises what production does.
 
 use h2h_store::Store;
@@ -42,6 +43,72 @@ pub enum DemoError {
     /// A generated demo row was rejected (a defect in the generator).
     #[error("the demo partnerships could not be loaded: {0}")]
     GeneratedRejected(String),
+    /// The demo's client-level extract could not be generated or imported.
+    #[error("the demo client-level records could not be loaded: {0}")]
+    Records(#[from] crate::records_import::RecordsImportError),
+}
+
+/// The service the demo's generated client-level extract is imported as.
+pub const DEMO_RECORDS_SERVICE: &str = "Gwent DIP (generated demo data)";
+
+/// The local authorities of Gwent (police force area W15000002), the demo DIP area.
+const GWENT: [&str; 5] = [
+    "W06000018",
+    "W06000019",
+    "W06000020",
+    "W06000021",
+    "W06000022",
+];
+
+/// Referrals in the demo extract: a few thousand over ten financial years, like a DIP team.
+const DEMO_REFERRALS: usize = 3_000;
+
+/// Generates the demo DIP extract (Gwent's authorities, ten financial years from 2015/16,
+/// seeded, so the same every time) into a scratch folder and imports it: the first start
+/// saves it, later starts find the same fingerprint and write nothing.
+async fn load_demo_records(store: &dyn Store) -> Result<(), DemoError> {
+    let started = std::time::Instant::now();
+    let populations: std::collections::HashMap<h2h_domain::AreaCode, u64> = store
+        .areas(None)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.population.map(|p| (a.code, p)))
+        .collect();
+    let areas: Vec<(h2h_domain::AreaCode, u64)> = GWENT
+        .iter()
+        .filter_map(|c| h2h_domain::AreaCode::parse(c).ok())
+        .map(|c| {
+            let population = populations.get(&c).copied().unwrap_or(100_000);
+            (c, population)
+        })
+        .collect();
+    let dir = std::env::temp_dir().join(format!("h2h-demo-records-{}", std::process::id()));
+    let generated = h2h_records::generate(DEMO_REFERRALS, 2026, &areas, 2015, &dir)
+        .map_err(crate::records_import::RecordsImportError::from);
+    let imported = match generated {
+        Ok(_) => {
+            crate::records_import::import_records(store, &dir, DEMO_RECORDS_SERVICE, "h2h demo")
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    // The folder is scratch whatever happened.
+    let _ = std::fs::remove_dir_all(&dir);
+    let imported = imported?;
+    tracing::info!(
+        version = imported.extract.version,
+        unchanged = imported.unchanged,
+        rows = imported.extract.total_rows,
+        elapsed = ?started.elapsed(),
+        "demo client-level records loaded"
+    );
+    if let Some(problem) = imported.rejected.first() {
+        return Err(DemoError::GeneratedRejected(format!(
+            "{}, line {}, column {}: {}",
+            problem.file, problem.line, problem.column, problem.reason
+        )));
+    }
+    Ok(())
 }
 
 /// Loads the demo partnership, the published figures, the seed delivery plans and the
@@ -77,6 +144,7 @@ pub async fn load_demo(store: &dyn Store) -> Result<(), DemoError> {
             tracing::info!(%title, actions = saved.actions, updates = saved.updates_added, "delivery plan loaded");
         }
     }
+    load_demo_records(store).await?;
     let before_partnerships = started.elapsed();
     let generated = crate::demo_partnerships::demo_files(store, &fixed).await?;
     let generated_at = started.elapsed();

@@ -11,6 +11,7 @@ pub mod geography;
 pub mod partnership_file;
 pub mod plan_file;
 pub mod published;
+pub mod records_import;
 pub mod reference;
 pub mod returns;
 pub mod submit;
@@ -25,6 +26,7 @@ pub use partnership_file::{
 };
 pub use plan_file::{PlanFile, PlanImport, import_plan, read_plan};
 pub use published::{GeneratedReturn, load_published, published_returns};
+pub use records_import::{RecordsImport, RecordsImportError, import_records, known_areas};
 pub use reference::{ReferenceError, install_reference_data, open_with_reference_data};
 pub use returns::{
     CheckedFile, ImportContext, MetricsFile, RejectedRow, TargetsFile, ValuesFile, read_metrics,

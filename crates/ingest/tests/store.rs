@@ -19,7 +19,179 @@ on_both_backends!(
     shipped_areas_cannot_be_redefined,
     partnerships_and_meetings_are_saved_once_and_read_back,
     meetings_naming_non_members_are_refused_whole,
+    record_extracts_are_versions_with_chunks_and_rejections,
+    an_extract_imported_again_writes_nothing_and_a_new_one_is_a_new_version,
 );
+
+/// Saving extracts: each is its service's next version, the previous one kept but no longer
+/// current; the bytes come back whole across chunks of 64 MiB; rejected rows come back in
+/// order; every save moves the data version.
+async fn record_extracts_are_versions_with_chunks_and_rejections(url: &str) {
+    use h2h_store::{NewRecordExtract, RECORD_CHUNK_BYTES, RecordFileCount, RecordRejection};
+    let store = open_with_reference_data(url).await.unwrap();
+    let files = vec![RecordFileCount {
+        file: "referrals.csv".into(),
+        present: true,
+        accepted: 3,
+        rejected: 1,
+    }];
+    let rejected = vec![RecordRejection {
+        file: "referrals.csv".into(),
+        line: 4,
+        column: "referral_date".into(),
+        value: "2024-02-30".into(),
+        reason: "not a date".into(),
+    }];
+    // Over one chunk, so the join of chunks is tested; a pattern that shows misordering.
+    let big: Vec<u8> = (0..RECORD_CHUNK_BYTES + 1000)
+        .map(|i| (i % 251) as u8)
+        .collect();
+    let new = |fingerprint: &'static str, encoded: &'static [u8]| NewRecordExtract {
+        service: "Gwent DIP",
+        fingerprint,
+        submitted_by: "tester",
+        submitted_at: "2026-01-01T00:00:00Z",
+        files: &[],
+        warnings: &[],
+        rejected: &[],
+        total_rows: 3,
+        encoded,
+    };
+    let before = store.data_version().await.unwrap();
+    let first = store
+        .save_record_extract(&NewRecordExtract {
+            files: &files,
+            rejected: &rejected,
+            ..new("aaaa", b"first")
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.version, first.current, first.rejected_rows),
+        (1, true, 1)
+    );
+    assert!(store.data_version().await.unwrap() > before);
+    let second = store
+        .save_record_extract(&NewRecordExtract {
+            encoded: &big,
+            ..new("bbbb", b"")
+        })
+        .await
+        .unwrap();
+    assert_eq!(second.version, 2);
+    let other = store
+        .save_record_extract(&NewRecordExtract {
+            service: "Newport treatment",
+            ..new("cccc", b"other")
+        })
+        .await
+        .unwrap();
+    assert_eq!(other.version, 1);
+
+    let versions = store.record_extracts(Some("Gwent DIP")).await.unwrap();
+    let shown: Vec<(i64, bool)> = versions.iter().map(|v| (v.version, v.current)).collect();
+    assert_eq!(shown, [(2, true), (1, false)]);
+    assert_eq!(versions[1].files, files);
+    let current: Vec<(String, i64)> = store
+        .current_record_extracts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.service, e.version))
+        .collect();
+    assert_eq!(
+        current,
+        [
+            ("Gwent DIP".to_owned(), 2),
+            ("Newport treatment".to_owned(), 1)
+        ]
+    );
+    assert_eq!(store.record_extracts(None).await.unwrap().len(), 3);
+    let back = store
+        .record_extract_bytes(second.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        back == big,
+        "the chunks did not join back to the bytes saved"
+    );
+    assert_eq!(
+        store.record_extract_bytes(first.id).await.unwrap().unwrap(),
+        b"first"
+    );
+    assert_eq!(store.record_extract_bytes(9999).await.unwrap(), None);
+    assert_eq!(store.record_rejections(first.id).await.unwrap(), rejected);
+    assert!(store.record_rejections(second.id).await.unwrap().is_empty());
+}
+
+/// A generated extract through the import: the same folder again writes nothing (not even
+/// the data version); a changed file makes version 2 with its rejected row stored, and the
+/// first version is kept; what is stored decodes to what was read.
+async fn an_extract_imported_again_writes_nothing_and_a_new_one_is_a_new_version(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "h2h-ingest-records-{}-{}",
+        std::process::id(),
+        url.len()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let areas: Vec<(AreaCode, u64)> = ["W06000018", "W06000019", "W06000020"]
+        .iter()
+        .map(|c| (code(c), 100_000))
+        .collect();
+    h2h_records::generate(500, 7, &areas, 2015, &dir).unwrap();
+    let first = h2h_ingest::import_records(store.as_ref(), &dir, "Gwent DIP", "tester")
+        .await
+        .unwrap();
+    assert!(!first.unchanged);
+    assert_eq!(first.extract.version, 1);
+    assert!(first.rejected.is_empty(), "{:?}", first.rejected);
+    let referrals = first
+        .extract
+        .files
+        .iter()
+        .find(|f| f.file == "referrals.csv")
+        .unwrap();
+    assert_eq!((referrals.accepted, referrals.rejected), (500, 0));
+    let version = store.data_version().await.unwrap();
+
+    let again = h2h_ingest::import_records(store.as_ref(), &dir, "Gwent DIP", "tester")
+        .await
+        .unwrap();
+    assert!(again.unchanged);
+    assert_eq!(again.extract.id, first.extract.id);
+    assert_eq!(store.data_version().await.unwrap(), version);
+
+    let path = dir.join("referrals.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("R-BAD,C-BAD,2020-13-01,police,W06000018\n");
+    std::fs::write(&path, text).unwrap();
+    let second = h2h_ingest::import_records(store.as_ref(), &dir, "Gwent DIP", "tester")
+        .await
+        .unwrap();
+    assert!(!second.unchanged);
+    assert_eq!(second.extract.version, 2);
+    assert_eq!(second.rejected.len(), 1);
+    assert_eq!(second.rejected[0].line, 502);
+    assert_eq!(second.rejected[0].column, "referral_date");
+    let versions = store.record_extracts(Some("Gwent DIP")).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert!(versions[0].current && !versions[1].current);
+    assert_eq!(
+        store.record_rejections(second.extract.id).await.unwrap(),
+        second.rejected
+    );
+    let known = h2h_ingest::known_areas(store.as_ref()).await.unwrap();
+    let read = h2h_records::read_extract(&dir, &known).unwrap();
+    let bytes = store
+        .record_extract_bytes(second.extract.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(h2h_records::Extract::from_bytes(&bytes).unwrap() == read.extract);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
 
 const PARTNERSHIPS: &str = include_str!("../../../fixtures/partnerships/partnerships.csv");
 const MEETINGS: &str = include_str!("../../../fixtures/partnerships/meetings.csv");

@@ -6,7 +6,7 @@
 //! other work), rows per second and peak memory. The generated files are deleted at the end
 //! unless `--keep DIR` writes them to DIR instead; `--read DIR` reads an extract already there
 //! instead of generating one; `--long FILE` also writes the grid in long form (CSV) for
-//! comparing the figures with another engine (`scripts/compare_duckdb.py`).
+//! comparing the figures with another engine (`bench/records_duckdb.py`).
 //!
 //! `cargo run --release -p h2h-records --example national -- --referrals 10000000`
 #![allow(clippy::print_stdout)]

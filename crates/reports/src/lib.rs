@@ -9,6 +9,7 @@
 mod html;
 pub mod pack;
 mod pdf;
+pub mod scorecard;
 mod xlsx;
 
 pub use pack::{
@@ -21,6 +22,9 @@ pub use pack::{
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The report is not made in this form yet.
+    #[error("{0} is not made yet: choose HTML or Excel")]
+    NotYet(&'static str),
     /// The HTML template failed.
     #[error("the HTML report could not be written: {0}")]
     Html(#[from] askama::Error),
@@ -73,6 +77,22 @@ impl ReportFormat {
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Self::Pdf => "application/pdf",
         }
+    }
+}
+
+pub use scorecard::{
+    BreakdownLine, BreakdownTable, FunnelLine, ScorecardDocument, ScorecardLine, ScorecardSection,
+};
+
+/// The scorecard in `format`, as the bytes of a file.
+pub fn render_scorecard(
+    doc: &ScorecardDocument,
+    format: ReportFormat,
+) -> Result<Vec<u8>, ReportError> {
+    match format {
+        ReportFormat::Html => Ok(scorecard::html(doc)?.into_bytes()),
+        ReportFormat::Xlsx => scorecard::xlsx(doc),
+        ReportFormat::Pdf => Err(ReportError::NotYet("a PDF scorecard")),
     }
 }
 

@@ -1174,6 +1174,161 @@ macro_rules! implement_store {
                 Ok(meetings)
             }
 
+            async fn save_record_extract(
+                &self,
+                extract: &crate::NewRecordExtract<'_>,
+            ) -> Result<crate::RecordExtract, crate::StoreError> {
+                let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                let rejected_rows = extract.rejected.len() as u64;
+                let mut tx = self.pool.begin().await?;
+                // The next version of the service's extract; the unique (service, version)
+                // refuses a second import racing this one to the same number.
+                let (latest,): (Option<i64>,) =
+                    sqlx::query_as("SELECT MAX(version) FROM record_extracts WHERE service = $1")
+                        .bind(extract.service)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let version = latest.unwrap_or(0) + 1;
+                sqlx::query("UPDATE record_extracts SET is_current = 0 WHERE service = $1 AND is_current = 1")
+                    .bind(extract.service)
+                    .execute(&mut *tx)
+                    .await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO record_extracts (service, version, fingerprint, submitted_by, submitted_at, files, \
+                     warnings, total_rows, rejected_rows, encoded_bytes, is_current) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
+                )
+                .bind(extract.service)
+                .bind(version)
+                .bind(extract.fingerprint)
+                .bind(extract.submitted_by)
+                .bind(extract.submitted_at)
+                .bind(crate::rows::to_json(&extract.files)?)
+                .bind(crate::rows::to_json(&extract.warnings)?)
+                .bind(count(extract.total_rows))
+                .bind(count(rejected_rows))
+                .bind(count(extract.encoded.len() as u64))
+                .fetch_one(&mut *tx)
+                .await?;
+                for (seq, chunk) in extract.encoded.chunks(crate::RECORD_CHUNK_BYTES).enumerate() {
+                    sqlx::query("INSERT INTO record_extract_chunks (extract_id, seq, content) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(seq as i64)
+                        .bind(chunk)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for (n, chunk) in extract.rejected.chunks(crate::implementation::BATCH_ROWS).enumerate() {
+                    let first = n * crate::implementation::BATCH_ROWS;
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO record_rejections (extract_id, seq, file, line, column_name, value, reason) ",
+                    );
+                    insert.push_values(chunk.iter().enumerate(), |mut row, (i, r)| {
+                        row.push_bind(id)
+                            .push_bind((first + i) as i64)
+                            .push_bind(r.file.as_str())
+                            .push_bind(count(r.line))
+                            .push_bind(r.column.as_str())
+                            .push_bind(r.value.as_str())
+                            .push_bind(r.reason.as_str());
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                bump_data_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(crate::RecordExtract {
+                    id,
+                    service: extract.service.to_owned(),
+                    version,
+                    fingerprint: extract.fingerprint.to_owned(),
+                    submitted_by: extract.submitted_by.to_owned(),
+                    submitted_at: extract.submitted_at.to_owned(),
+                    files: extract.files.to_vec(),
+                    warnings: extract.warnings.to_vec(),
+                    total_rows: extract.total_rows,
+                    rejected_rows,
+                    encoded_bytes: extract.encoded.len() as u64,
+                    current: true,
+                })
+            }
+
+            async fn record_extracts(
+                &self,
+                service: Option<&str>,
+            ) -> Result<Vec<crate::RecordExtract>, crate::StoreError> {
+                let rows: Vec<crate::record_extracts::RecordExtractRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM record_extracts WHERE $1 IS NULL OR service = $1 ORDER BY id DESC",
+                    crate::record_extracts::RECORD_EXTRACT_COLUMNS
+                ))
+                .bind(service)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::record_extracts::record_extract).collect()
+            }
+
+            async fn current_record_extracts(&self) -> Result<Vec<crate::RecordExtract>, crate::StoreError> {
+                let rows: Vec<crate::record_extracts::RecordExtractRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM record_extracts WHERE is_current = 1 ORDER BY service, id",
+                    crate::record_extracts::RECORD_EXTRACT_COLUMNS
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(crate::record_extracts::record_extract).collect()
+            }
+
+            async fn record_extract_bytes(&self, id: i64) -> Result<Option<Vec<u8>>, crate::StoreError> {
+                let (size,): (Option<i64>,) =
+                    sqlx::query_as("SELECT MAX(encoded_bytes) FROM record_extracts WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let Some(size) = size else {
+                    return Ok(None);
+                };
+                // One chunk at a time, so the whole extract is never held twice.
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                let mut seq = 0i64;
+                loop {
+                    let chunk: Option<(Vec<u8>,)> = sqlx::query_as(
+                        "SELECT content FROM record_extract_chunks WHERE extract_id = $1 AND seq = $2",
+                    )
+                    .bind(id)
+                    .bind(seq)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    let Some((chunk,)) = chunk else { break };
+                    bytes.extend_from_slice(&chunk);
+                    seq += 1;
+                }
+                if bytes.len() as u64 != u64::try_from(size).unwrap_or(0) {
+                    return Err(crate::StoreError::Corrupt(format!(
+                        "record extract {id}: {} bytes stored of {size}",
+                        bytes.len()
+                    )));
+                }
+                Ok(Some(bytes))
+            }
+
+            async fn record_rejections(&self, id: i64) -> Result<Vec<crate::RecordRejection>, crate::StoreError> {
+                let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+                    "SELECT file, line, column_name, value, reason FROM record_rejections \
+                     WHERE extract_id = $1 ORDER BY seq",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(file, line, column, value, reason)| crate::RecordRejection {
+                        file,
+                        line: u64::try_from(line).unwrap_or(0),
+                        column,
+                        value,
+                        reason,
+                    })
+                    .collect())
+            }
+
             async fn save_custom_area(
                 &self,
                 area: &h2h_domain::CustomArea,

@@ -9,6 +9,7 @@ mod implementation;
 mod partnerships;
 mod plans;
 mod postgres;
+mod record_extracts;
 mod returns;
 mod rows;
 mod signed_reports;
@@ -27,6 +28,10 @@ use h2h_domain::{
 pub use partnerships::{SavedMeetings, SavedPartnership, organisation_key};
 pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
 pub use postgres::PostgresStore;
+pub use record_extracts::{
+    NewRecordExtract, RECORD_CHUNK_BYTES, RecordExtract, RecordFileCount, RecordRejection,
+    RecordWarning,
+};
 pub use returns::{
     NewRevision, NewSubmission, RecordedReturn, RejectedRowRecord, StoredObservation, Submission,
 };
@@ -270,6 +275,30 @@ pub trait Store: Send + Sync + 'static {
         &self,
         partnership: Option<&AreaCode>,
     ) -> Result<Vec<h2h_domain::Meeting>, StoreError>;
+
+    /// Saves a client-level record extract as its service's next version in one transaction:
+    /// the extract's counts and warnings, its encoded bytes in chunks of at most
+    /// [`RECORD_CHUNK_BYTES`] and its rejected rows. The service's previous version stops
+    /// being current but is kept. Gives the version saved.
+    async fn save_record_extract(
+        &self,
+        extract: &NewRecordExtract<'_>,
+    ) -> Result<RecordExtract, StoreError>;
+
+    /// The extract versions, of one service or of all, newest first.
+    async fn record_extracts(
+        &self,
+        service: Option<&str>,
+    ) -> Result<Vec<RecordExtract>, StoreError>;
+
+    /// The current version of every service's extract, by service.
+    async fn current_record_extracts(&self) -> Result<Vec<RecordExtract>, StoreError>;
+
+    /// An extract's encoded bytes, its chunks joined in order.
+    async fn record_extract_bytes(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// An extract's rejected rows, in the order they were found.
+    async fn record_rejections(&self, id: i64) -> Result<Vec<RecordRejection>, StoreError>;
 
     /// Creates or replaces a custom area with its members, parent and summed populations.
     /// Refuses to replace an area that came with the shipped geography.

@@ -46,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "signed reports",
         include_str!("../migrations/postgres/0008_signed_reports.sql"),
     ),
+    (
+        9,
+        "records",
+        include_str!("../migrations/postgres/0009_records.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

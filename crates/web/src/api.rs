@@ -34,6 +34,7 @@ use crate::snapshot::Snapshot;
         (name = "returns", description = "Files received, the rows they were refused and the revisions of values"),
         (name = "plans", description = "Delivery plans: actions, leads, deadlines, statuses and updates"),
         (name = "partnerships", description = "Combating Drugs Partnerships: members, meetings and attendance"),
+        (name = "records", description = "Client-level record extracts and the Results Based Accountability scorecard"),
         (name = "service", description = "Service health")
     )
 )]
@@ -62,6 +63,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_attendance))
         .routes(routes!(list_signed_reports))
         .routes(routes!(get_signed_report))
+        .routes(routes!(crate::records_api::get_scorecard))
+        .routes(routes!(crate::records_api::list_record_extracts))
         .routes(routes!(health))
 }
 

@@ -11,7 +11,10 @@ mod overview;
 mod pages;
 mod partnerships;
 mod plans;
+mod records_api;
 pub mod report;
+mod scorecard_page;
+pub mod scorecards;
 mod series;
 mod signed;
 pub mod snapshot;
@@ -26,6 +29,7 @@ use tower_http::trace::TraceLayer;
 
 pub use api::openapi;
 pub use error::WebError;
+pub use scorecard_page::scorecard_document;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -71,6 +75,7 @@ fn app_with(state: AppState) -> Router {
         .merge(report::router())
         .merge(signed::router())
         .merge(partnerships::router())
+        .merge(scorecard_page::router())
         .merge(api_router)
         .route(
             "/api/v1/openapi.json",

@@ -120,6 +120,8 @@ struct HomePage {
     layout: Layout,
     partnerships: Vec<AreaRow>,
     regions: Vec<AreaRow>,
+    /// Police force areas and partnerships with client-level records (at most 20).
+    scorecards: Vec<AreaRow>,
 }
 
 async fn home(State(state): State<AppState>) -> Page {
@@ -136,6 +138,21 @@ async fn home(State(state): State<AppState>) -> Page {
             layout: layout(&snapshot, "home"),
             partnerships: rows(AreaKind::is_grouping),
             regions: rows(|k| matches!(k, AreaKind::Country | AreaKind::Region)),
+            scorecards: if snapshot.records.current.is_empty() {
+                Vec::new()
+            } else {
+                snapshot
+                    .areas(None)
+                    .filter(|a| a.kind == AreaKind::Pfa || a.kind.is_grouping())
+                    .filter(|a| {
+                        snapshot
+                            .records
+                            .has_records_for(&snapshot.scorecard_members(&a.code))
+                    })
+                    .take(20)
+                    .map(AreaRow::from)
+                    .collect()
+            },
         })
     }
     .await
@@ -208,6 +225,8 @@ struct AreaPage {
     plans: Vec<(i64, String)>,
     /// Whether the area is a partnership with members recorded.
     has_partnership: bool,
+    /// Whether a current client-level extract has records for the area.
+    has_scorecard: bool,
     overview: crate::overview::Overview,
     /// The period the performance pack is offered for: the financial year of the area's
     /// latest figure.
@@ -261,6 +280,9 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
             overview,
             pack_period: crate::report::default_period(&snapshot, &area.code).map(|p| p.code()),
             has_partnership: snapshot.partnerships.partnership(&area.code).is_some(),
+            has_scorecard: snapshot
+                .records
+                .has_records_for(&snapshot.scorecard_members(&area.code)),
             area: AreaRow::from(area),
         })
     }

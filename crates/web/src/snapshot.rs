@@ -38,11 +38,22 @@ pub struct Snapshot {
     pub engine: IndicatorEngine,
     /// Partnerships with their members and meetings.
     pub partnerships: crate::attendance::PartnershipData,
+    /// The client-level record extracts, the current ones decoded.
+    pub records: crate::scorecards::RecordsData,
 }
 
 impl Snapshot {
     /// Reads everything from the store.
     pub async fn load(store: &dyn Store) -> Result<Self, StoreError> {
+        Self::load_after(store, None).await
+    }
+
+    /// Reads everything from the store, reusing the decoded record extracts of `previous`
+    /// that are still current.
+    pub async fn load_after(
+        store: &dyn Store,
+        previous: Option<&Snapshot>,
+    ) -> Result<Self, StoreError> {
         let version = store.data_version().await?;
         let catalogue_version = store
             .reference_state()
@@ -71,8 +82,11 @@ impl Snapshot {
             store.meetings(None).await?,
             &areas,
         );
+        let records =
+            crate::scorecards::RecordsData::load(store, previous.map(|p| &p.records)).await?;
         Ok(Self {
             version,
+            records,
             catalogue_version,
             index,
             children,
@@ -125,9 +139,50 @@ impl Snapshot {
         self.populations.get(code).map_or(&[], Vec::as_slice)
     }
 
+    /// The local authorities within an area (the area itself when it is one), by code.
+    pub fn local_authorities(&self, code: &AreaCode) -> Vec<AreaCode> {
+        crate::scorecards::local_authorities_under(code, |c| {
+            self.children(c)
+                .into_iter()
+                .map(|a| a.code.clone())
+                .collect()
+        })
+    }
+
+    /// The codes whose records count for an area's scorecard: its local authorities, and its
+    /// own code when an extract carries it.
+    pub fn scorecard_members(&self, code: &AreaCode) -> Vec<AreaCode> {
+        self.records.members(code, self.local_authorities(code))
+    }
+
+    /// The scorecard of an area for a period over every current extract, with the by-area
+    /// breakdowns named; `None` when no extract is held.
+    pub fn scorecard(
+        &self,
+        area: &Area,
+        period: &h2h_domain::Period,
+    ) -> Option<h2h_records::Scorecard> {
+        let members = self.scorecard_members(&area.code);
+        let mut card = self.records.scorecard(&area_ref(area), &members, period)?;
+        card.name_areas(|code| {
+            AreaCode::parse(code)
+                .ok()
+                .and_then(|c| self.area(&c).map(|a| a.name.clone()))
+        });
+        Some(card)
+    }
+
     /// A metric by id.
     pub fn metric(&self, id: &MetricId) -> Option<&Metric> {
         self.engine.metric(id)
+    }
+}
+
+/// How a scorecard names its area.
+pub fn area_ref(area: &Area) -> h2h_records::AreaRef {
+    h2h_records::AreaRef {
+        code: area.code.as_str().to_owned(),
+        name: area.name.clone(),
     }
 }
 
@@ -169,9 +224,11 @@ impl SnapshotCache {
         if let Ok(rebuilding) = Arc::clone(&self.rebuilding).try_lock_owned() {
             let cache = Arc::clone(self);
             let store = Arc::clone(store);
+            // The rebuild keeps what the previous snapshot decoded and is still current.
+            let stale_for_rebuild = Arc::clone(&stale);
             tokio::spawn(async move {
                 let _rebuilding = rebuilding;
-                match Snapshot::load(store.as_ref()).await {
+                match Snapshot::load_after(store.as_ref(), Some(&stale_for_rebuild)).await {
                     Ok(snapshot) => *cache.current.write().await = Some(Arc::new(snapshot)),
                     Err(error) => tracing::error!(%error, "the snapshot could not be rebuilt"),
                 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, VecDeque};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use h2h_domain::AreaCode;
 use h2h_store::on_both_backends;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -128,7 +129,121 @@ on_both_backends!(
     the_performance_pack_is_offered_on_the_area_page_and_downloads,
     the_attendance_analysis_and_a_partnership_page_show_the_rule_in_figures_and_words,
     a_report_is_signed_on_its_form_and_kept_as_signed,
+    the_scorecard_page_and_api_show_a_dip_extract_for_any_area,
 );
+
+/// A generated DIP extract for Gwent's five local authorities, imported as the demo does.
+async fn import_gwent_records(url: &str) {
+    let store = h2h_ingest::open_with_reference_data(url).await.unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "h2h-web-records-{}-{}",
+        std::process::id(),
+        url.len()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let areas: Vec<(AreaCode, u64)> = (18..=22)
+        .map(|n| (AreaCode::parse(&format!("W060000{n}")).unwrap(), 100_000))
+        .collect();
+    h2h_records::generate(3000, 2026, &areas, 2015, &dir).unwrap();
+    let imported = h2h_ingest::import_records(
+        store.as_ref(),
+        &dir,
+        "Gwent DIP (generated demo data)",
+        "test",
+    )
+    .await
+    .unwrap();
+    assert!(imported.rejected.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The police force area's scorecard sums its five authorities' (the API, measure by
+/// measure); the page shows the sections, the pathway, the breakdowns as charts with tables,
+/// the trend's periods and the terminology, says the data are generated, and is linked from
+/// the area page; a bad period is explained on the page, an unknown area is not found.
+async fn the_scorecard_page_and_api_show_a_dip_extract_for_any_area(url: &str) {
+    let app = app(url).await;
+    let (status, error) = get_json(&app, "/api/v1/scorecard?area=W15000002&period=2023/24").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+    import_gwent_records(url).await;
+    let (status, gwent) = get_json(&app, "/api/v1/scorecard?area=W15000002&period=2023/24").await;
+    assert_eq!(status, StatusCode::OK, "{gwent}");
+    assert_eq!(gwent["area"]["name"], "Gwent");
+    assert_eq!(gwent["period"]["start"], "2023-04-01");
+    let value = |card: &Value, id: &str| -> u64 {
+        card["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["measures"].as_array().unwrap())
+            .find(|m| m["id"] == id)
+            .unwrap()["value"]
+            .as_u64()
+            .unwrap()
+    };
+    let mut sums = [0u64; 3];
+    for n in 18..=22 {
+        let (_, la) = get_json(
+            &app,
+            &format!("/api/v1/scorecard?area=W060000{n}&period=2023/24"),
+        )
+        .await;
+        for (sum, id) in sums.iter_mut().zip(["referrals", "caseload", "closures"]) {
+            *sum += value(&la, id);
+        }
+    }
+    assert!(sums[0] > 50, "{sums:?}");
+    assert_eq!(
+        sums,
+        [
+            value(&gwent, "referrals"),
+            value(&gwent, "caseload"),
+            value(&gwent, "closures")
+        ]
+    );
+    let (status, _) = get_json(&app, "/api/v1/scorecard?area=W15000002&period=2023/24-Q9").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, versions) = get_json(&app, "/api/v1/record-extracts").await;
+    assert_eq!(versions.as_array().unwrap().len(), 1);
+    assert_eq!(versions[0]["service"], "Gwent DIP (generated demo data)");
+    assert_eq!(versions[0]["current"], true);
+
+    let (_, _, area) = get(&app, "/areas/W15000002").await;
+    assert!(
+        area.contains("href=\"/areas/W15000002/scorecard\""),
+        "the area page links the scorecard"
+    );
+    let (_, _, home) = get(&app, "/").await;
+    assert!(
+        home.contains("/areas/W15000002/scorecard"),
+        "the home page lists the scorecard"
+    );
+    let (status, _, page) = get(&app, "/areas/W15000002/scorecard?period=2023/24").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Scorecard: Gwent",
+        "Generated demo data",
+        "The referral pathway",
+        "Care plan agreed",
+        "How much did we do?",
+        "Is anyone better off?",
+        "Number of referrals",
+        "2019/20",
+        "Newport",
+        "role=\"img\"",
+        "Terminology",
+    ] {
+        assert!(
+            page.contains(expected),
+            "the scorecard page lacks {expected:?}"
+        );
+    }
+    let (status, _, bad) = get(&app, "/areas/W15000002/scorecard?period=soon").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bad.contains("The period could not be read"));
+    let (status, _, _) = get(&app, "/areas/W15999999/scorecard").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
 
 /// The fixtures' two partnerships in 2024/25: police attend both regularly; the
 /// commissioner only the North East's (half its meetings is enough); the prison neither.
@@ -448,6 +563,7 @@ async fn indicators_have_intervals_comparisons_and_suppression(url: &str) {
 
 async fn the_api_answers_the_documented_paths(url: &str) {
     let app = app(url).await;
+    import_gwent_records(url).await;
     let (status, outcomes) = get_json(&app, "/api/v1/outcomes").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(outcomes.as_array().unwrap().len(), 6);
@@ -519,6 +635,8 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/reports/{id}",
         "/api/v1/references",
         "/api/v1/targets",
+        "/api/v1/scorecard",
+        "/api/v1/record-extracts",
         "/healthz",
     ]);
     assert_eq!(paths, expected);
@@ -548,6 +666,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
                 "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
             ),
             "/api/v1/reports/{id}" => format!("/api/v1/reports/{report}"),
+            "/api/v1/scorecard" => String::from("/api/v1/scorecard?area=W15000002&period=2023/24"),
             _ => path.replace("{code}", "E06000047").replace("{id}", id),
         };
         let (status, _, body) = get(&app, &concrete).await;
@@ -641,6 +760,7 @@ async fn periods_parse_and_list(url: &str) {
 /// 200 with HTML or the JSON it links to.
 async fn every_page_linked_from_home_answers(url: &str) {
     let app = app(url).await;
+    import_gwent_records(url).await;
     let mut queue = VecDeque::from([(String::from("/"), 0)]);
     let mut seen = BTreeSet::new();
     while let Some((page, depth)) = queue.pop_front() {
@@ -672,6 +792,7 @@ async fn every_page_linked_from_home_answers(url: &str) {
         "/partnerships",
         "/partnerships/CDP-DD",
         "/attendance",
+        "/areas/W15000002/scorecard",
     ] {
         assert!(
             seen.contains(expected),
