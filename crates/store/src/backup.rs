@@ -71,13 +71,7 @@ pub async fn backup(url: &str, out: &Path) -> Result<BackupSummary, StoreError> 
                     &file,
                     rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
                 )?;
-                let mut copy = rusqlite::Connection::open(&out)?;
-                rusqlite::backup::Backup::new(&source, &mut copy)?.run_to_completion(
-                    4096,
-                    std::time::Duration::ZERO,
-                    None,
-                )?;
-                Ok(())
+                copy_database(&source, &mut rusqlite::Connection::open(&out)?)
             })
             .await?;
         }
@@ -116,13 +110,7 @@ pub async fn restore(url: &str, from: &Path) -> Result<BackupSummary, StoreError
                     [],
                     |row| row.get::<_, String>(0),
                 )?;
-                let mut store = rusqlite::Connection::open(&file)?;
-                rusqlite::backup::Backup::new(&backup, &mut store)?.run_to_completion(
-                    4096,
-                    std::time::Duration::ZERO,
-                    None,
-                )?;
-                Ok(())
+                copy_database(&backup, &mut rusqlite::Connection::open(&file)?)
             })
             .await?;
         }
@@ -151,6 +139,18 @@ pub async fn restore(url: &str, from: &Path) -> Result<BackupSummary, StoreError
         bytes,
         data_version,
     })
+}
+
+/// Copies every page of `source` into `destination` with SQLite's online backup.
+fn copy_database(
+    source: &rusqlite::Connection,
+    destination: &mut rusqlite::Connection,
+) -> Result<(), rusqlite::Error> {
+    rusqlite::backup::Backup::new(source, destination)?.run_to_completion(
+        4096,
+        std::time::Duration::ZERO,
+        None,
+    )
 }
 
 async fn blocking(
