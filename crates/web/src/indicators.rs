@@ -60,7 +60,7 @@ pub fn indicator_rows(
 
 /// Which rows are withheld: primary cells (1 to 4) and the secondary cells chosen so each
 /// breakdown's categories and total cannot reveal them. Rows without a count are never cells.
-fn suppression(indicators: &[Indicator]) -> Vec<bool> {
+pub(crate) fn suppression(indicators: &[Indicator]) -> Vec<bool> {
     let cells: Vec<Cell> = indicators
         .iter()
         .map(|i| match (i.unit, i.figures.numerator) {

@@ -141,7 +141,12 @@ fn build(
         };
         let against_region = region.and_then(|r| with(Some(&r.code)));
         unpublished |= !against_england.provenance.published;
-        let suppressed = request.published && is_disclosive(&against_england);
+        // The API's disclosure control, so the pack withholds exactly what it does.
+        let suppressed = request.published
+            && crate::indicators::suppression(std::slice::from_ref(&against_england))
+                .first()
+                .copied()
+                .unwrap_or(false);
         let line = indicator_line(
             metric,
             &against_england,
@@ -450,15 +455,6 @@ fn region_of<'s>(snapshot: &'s Snapshot, area: &Area) -> Option<&'s Area> {
         parents = generation.iter().flat_map(|a| a.parents.iter()).collect();
     }
     None
-}
-
-/// Whether primary disclosure control withholds an indicator: a count or numerator from 1
-/// to 4.
-fn is_disclosive(indicator: &Indicator) -> bool {
-    indicator
-        .figures
-        .numerator
-        .is_some_and(|n| n > 0.0 && n < DEFAULT_THRESHOLD as f64)
 }
 
 fn decimals(metric: &Metric) -> u8 {
