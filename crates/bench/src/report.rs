@@ -122,6 +122,7 @@ async fn time_packs(
             period: &period,
             published: false,
             today,
+            visibility: &h2h_web::auth::Visibility::everything(),
         };
         let started = Instant::now();
         let pack = performance_pack(store, snapshot, request)

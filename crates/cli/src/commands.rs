@@ -26,10 +26,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store = h2h_ingest::open_with_reference_data(&url)
         .await
         .with_context(|| format!("cannot open the database {}", crate::redact::redact(&url)))?;
-    match cli.command {
+    let audited = audited_action(&cli.command);
+    let result = dispatch(cli.command, store.clone(), url).await;
+    if let Some((action, subject)) = audited {
+        let outcome = match &result {
+            Ok(code) if *code == ExitCode::SUCCESS => "ok",
+            Ok(_) => "partly refused",
+            Err(_) => "failed",
+        };
+        crate::users::audit(store.as_ref(), &action, &subject, outcome).await?;
+    }
+    result
+}
+
+/// What the audit log records of a command that changes or exports data: the action and
+/// its subject. Reading commands are not recorded.
+fn audited_action(command: &Command) -> Option<(String, String)> {
+    let path = |p: &std::path::Path| p.display().to_string();
+    let (action, subject) = match command {
+        Command::Import(import) => match import {
+            Import::Areas { file } => ("import.areas", path(file)),
+            Import::Values { file, .. } => ("import.values", path(file)),
+            Import::Metrics { file, .. } => ("import.metrics", path(file)),
+            Import::Plan { file, .. } => ("import.plan", path(file)),
+            Import::Partnerships { file, .. } => ("import.partnerships", path(file)),
+            Import::Meetings { file, .. } => ("import.meetings", path(file)),
+            Import::Records { dir, .. } => ("import.records", path(dir)),
+            Import::Targets { file, .. } => ("import.targets", path(file)),
+        },
+        Command::Report { area, out, .. } => ("export.pack", format!("{area} to {}", path(out))),
+        Command::Reports(ReportsCommand::Sign { area, .. }) => ("report.sign", area.clone()),
+        Command::Backup { out } => ("export.backup", path(out)),
+        Command::Restore { file, .. } => ("restore", path(file)),
+        _ => return None,
+    };
+    Some((action.to_owned(), subject))
+}
+
+async fn dispatch(
+    command: Command,
+    store: Arc<dyn Store>,
+    url: String,
+) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Demo { addr } => {
             h2h_ingest::load_demo(store.as_ref()).await?;
+            crate::users::demo_accounts(store.as_ref()).await?;
             serve(store, &addr).await
+        }
+        Command::Users(command) => crate::users::run(store.as_ref(), command).await,
+        Command::Publish { area, withdraw } => {
+            crate::users::publish(store.as_ref(), &area, withdraw).await
         }
         Command::Serve { addr } => serve(store, &addr).await,
         Command::Bench(Bench::Indicators) => {
@@ -554,6 +601,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 period: &period,
                 published: false,
                 today,
+                visibility: &h2h_web::auth::Visibility::everything(),
             };
             let recorded_at = time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
@@ -642,6 +690,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 period: &period,
                 published,
                 today,
+                visibility: &h2h_web::auth::Visibility::everything(),
             };
             let pack =
                 h2h_web::report::performance_pack(store.as_ref(), &snapshot, request).await?;

@@ -5,6 +5,7 @@ mod commands;
 mod output;
 mod records;
 mod redact;
+mod users;
 
 use std::process::ExitCode;
 
@@ -149,6 +150,18 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Accounts: add, list, disable, enable and reset them, and make API tokens.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+    /// Publish an area's figures to everyone (with disclosure control), or withdraw them.
+    Publish {
+        /// The area's code.
+        #[arg(long)]
+        area: String,
+        /// Withdraw the publication instead.
+        #[arg(long)]
+        withdraw: bool,
     },
     /// Areas: countries, regions, local authorities, police force areas, partnerships.
     Areas {

@@ -46,7 +46,151 @@ on_both_backends!(
     the_server_keeps_answering_while_a_large_import_runs,
     partnerships_and_meetings_are_imported_and_attendance_analysed,
     a_records_extract_is_generated_imported_versioned_and_scored,
+    accounts_are_managed_from_the_command_line_and_every_change_is_audited,
 );
+
+/// `h2h users add|list|token|disable|enable|reset` and `h2h publish`: a partnership lead sees
+/// their area and not the national lists; a disabled account's token stops at once; the
+/// audit log, exported by an administrator, names each import and permission change.
+async fn accounts_are_managed_from_the_command_line_and_every_change_is_audited(url: &str) {
+    let refused = h2h(
+        url,
+        &[
+            "users",
+            "add",
+            "someone",
+            "--role",
+            "national_analyst",
+            "--area",
+            "E06000047",
+        ],
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a national role with an area is refused"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("sees every area"));
+    let added = h2h(
+        url,
+        &[
+            "users",
+            "add",
+            "pat",
+            "--role",
+            "viewer",
+            "--area",
+            "E06000047",
+            "--name",
+            "Pat Example",
+        ],
+    );
+    let printed = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        printed.contains("password: "),
+        "a made-up password is printed once: {printed}"
+    );
+    let again = h2h(
+        url,
+        &[
+            "users",
+            "add",
+            "pat",
+            "--role",
+            "viewer",
+            "--area",
+            "E06000047",
+        ],
+    );
+    assert!(!again.status.success(), "a taken name is refused");
+    let listed = json(&h2h(url, &["users", "list", "--format", "json"]));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["role"], "viewer");
+    assert_eq!(listed[0]["areas"][0], "E06000047");
+    assert_eq!(listed[0]["status"], "active");
+
+    let dir = tempfile_dir();
+    let plan = dir.join("plan.csv");
+    std::fs::write(&plan, PLAN).unwrap();
+    h2h(url, &["import", "plan", plan.to_str().unwrap()]);
+    let lead = account_token(url, "lead", "partnership_lead", &["E06000047"]);
+    let admin = account_token(url, "boss", "national_admin", &[]);
+    let (mut server, address) = start_server(url);
+    let (status, body) = http_as(&address, Some(&lead), "GET", "/api/v1/plans", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("E06000047"), "{body}");
+    let (status, _) = http_as(&address, Some(&lead), "GET", "/api/v1/submissions", "");
+    assert_eq!(
+        status, 403,
+        "the national list of returns is not a partnership's"
+    );
+    let (status, _) = http(&address, "GET", "/api/v1/plans", "");
+    assert_eq!(status, 401, "nobody signed in sees no plans");
+    let (status, _) = http_as(
+        &address,
+        Some("h2h_not_a_token"),
+        "GET",
+        "/api/v1/metrics",
+        "",
+    );
+    assert_eq!(status, 401, "a wrong token is refused, not ignored");
+
+    let disabled = h2h(url, &["users", "disable", "lead"]);
+    assert!(disabled.status.success());
+    let (status, _) = http_as(&address, Some(&lead), "GET", "/api/v1/plans", "");
+    assert_eq!(status, 401, "a disabled account's token no longer works");
+    assert!(h2h(url, &["users", "enable", "lead"]).status.success());
+    let (status, _) = http_as(&address, Some(&lead), "GET", "/api/v1/plans", "");
+    assert_eq!(status, 200);
+    let reset = h2h(url, &["users", "reset", "pat"]);
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("password: "));
+
+    // England unpublished: nobody is sent to sign in; published: nobody sees it.
+    let (status, _) = http(
+        &address,
+        "GET",
+        "/api/v1/indicators?area=E92000001&period=2024/25",
+        "",
+    );
+    assert_eq!(status, 401);
+    assert!(
+        h2h(url, &["publish", "--area", "E92000001"])
+            .status
+            .success()
+    );
+    let (status, _) = http(
+        &address,
+        "GET",
+        "/api/v1/indicators?area=E92000001&period=2024/25",
+        "",
+    );
+    assert_eq!(status, 200, "a published area is open to everyone");
+
+    let (status, csv) = http_as(&address, Some(&admin), "GET", "/admin/audit.csv", "");
+    assert_eq!(status, 200);
+    for action in [
+        "account.add",
+        "token.create",
+        "import.plan",
+        "account.disable",
+        "account.enable",
+        "account.reset",
+        "publication.publish",
+    ] {
+        assert!(
+            csv.contains(action),
+            "the audit log records {action}:\n{csv}"
+        );
+    }
+    assert!(
+        csv.contains("cli:"),
+        "the command line is named as the actor"
+    );
+    let (status, _) = http_as(&address, Some(&lead), "GET", "/admin/audit.csv", "");
+    assert_eq!(status, 403, "only administrators read the log");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
 
 /// `generate records` (20,000 referrals), `import records` (counts per file, a second import a no-op, a changed
 /// extract version 2 with its bad row named by line and column and exit 1) and `scorecard`
@@ -692,12 +836,24 @@ fn start_server(url: &str) -> (std::process::Child, String) {
     (server, address)
 }
 
-/// One HTTP/1.1 request: the status code and the body.
+/// One HTTP/1.1 request as nobody: the status code and the body.
 fn http(address: &str, method: &str, path: &str, form: &str) -> (u16, String) {
+    http_as(address, None, method, path, form)
+}
+
+/// One HTTP/1.1 request, with an API token when one is given: the status code and the body.
+fn http_as(
+    address: &str,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    form: &str,
+) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let authorization = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{authorization}\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
         form.len()
     )
@@ -713,6 +869,27 @@ fn http(address: &str, method: &str, path: &str, form: &str) -> (u16, String) {
         .split_once("\r\n\r\n")
         .map_or(String::new(), |(_, body)| body.to_owned());
     (status, body)
+}
+
+/// Adds an account with `h2h users add` and makes it an API token with `h2h users token`.
+fn account_token(url: &str, name: &str, role: &str, areas: &[&str]) -> String {
+    let mut args = vec!["users", "add", name, "--role", role];
+    for area in areas {
+        args.extend(["--area", area]);
+    }
+    let added = h2h(url, &args);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let made = h2h(url, &["users", "token", name, "--label", "tests"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    String::from_utf8_lossy(&made.stdout).trim().to_owned()
 }
 
 async fn serve_answers_health_checks(url: &str) {
@@ -1720,9 +1897,11 @@ async fn two_servers_on_one_store_refuse_the_second_of_two_edits_and_lose_nothin
         &["plan", "list", "--area", "E06000047", "--format", "json"],
     ));
     let plan_id = plans[0]["id"].as_i64().unwrap();
+    let token = account_token(url, "lead", "partnership_lead", &["E06000047"]);
+    let token = Some(token.as_str());
     let (mut first, a) = start_server(url);
     let (mut second, b) = start_server(url);
-    let (status, body) = http(&a, "GET", &format!("/api/v1/plans/{plan_id}"), "");
+    let (status, body) = http_as(&a, token, "GET", &format!("/api/v1/plans/{plan_id}"), "");
     assert_eq!(status, 200, "{body}");
     let shown: Value = serde_json::from_str(&body).unwrap();
     let action = &shown["actions"][0];
@@ -1735,13 +1914,19 @@ async fn two_servers_on_one_store_refuse_the_second_of_two_edits_and_lose_nothin
         format!("version={version}&status=amber&date=2025-01-15&author=Lead&text={text}")
     };
     // Both people opened the action at the same version; A saves first, then B.
-    let (status, _) = http(&a, "POST", &path, &form("Saved+through+A"));
+    let (status, _) = http_as(&a, token, "POST", &path, &form("Saved+through+A"));
     assert_eq!(status, 303, "the first edit is saved");
-    let (status, page) = http(&b, "POST", &path, &form("Saved+through+B"));
+    let (status, page) = http_as(&b, token, "POST", &path, &form("Saved+through+B"));
     assert_eq!(status, 409, "the second edit is refused");
     assert!(page.contains("changed"), "and says why: {page}");
     for server in [&a, &b] {
-        let (_, body) = http(server, "GET", &format!("/api/v1/plans/{plan_id}"), "");
+        let (_, body) = http_as(
+            server,
+            token,
+            "GET",
+            &format!("/api/v1/plans/{plan_id}"),
+            "",
+        );
         let shown: Value = serde_json::from_str(&body).unwrap();
         let texts: Vec<&str> = shown["actions"][0]["updates"]
             .as_array()
@@ -1781,6 +1966,7 @@ async fn the_server_keeps_answering_while_a_large_import_runs(url: &str) {
         "{}",
         String::from_utf8_lossy(&keep.stderr)
     );
+    let token = account_token(url, "analyst", "national_analyst", &[]);
     let (mut server, address) = start_server(url);
     let mut import = Command::new(env!("CARGO_BIN_EXE_h2h"))
         .args(["import", "values", file.to_str().unwrap()])
@@ -1797,7 +1983,7 @@ async fn the_server_keeps_answering_while_a_large_import_runs(url: &str) {
         let running = import.try_wait().unwrap().is_none();
         for path in ["/healthz", "/areas/E06000047", "/api/v1/metrics"] {
             let started = std::time::Instant::now();
-            let (status, body) = http(&address, "GET", path, "");
+            let (status, body) = http_as(&address, Some(&token), "GET", path, "");
             slowest = slowest.max(started.elapsed());
             assert_eq!(status, 200, "{path} while importing: {body}");
             answered += 1;

@@ -4,6 +4,7 @@
 //! this crate (a [`Period`], an [`AreaCode`], a [`MetricId`]), so code that holds one never
 //! re-validates it.
 
+pub mod access;
 pub mod analysis;
 pub mod area;
 pub mod catalogue;
@@ -17,6 +18,7 @@ pub mod plan;
 pub mod statistics;
 pub mod values;
 
+pub use access::{AccountError, Permission, Principal, Role, Username};
 pub use area::{AgeBand, Area, AreaCode, AreaKind, AreaKindFilter, CustomArea};
 pub use catalogue::{
     Catalogue, CatalogueError, Outcome, OutcomeId, OutcomeKind, Reference, Target, TargetBasis,

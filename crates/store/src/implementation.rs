@@ -1394,6 +1394,337 @@ macro_rules! implement_store {
                 tx.commit().await?;
                 Ok(())
             }
+
+            async fn create_account(
+                &self,
+                account: &crate::NewAccount<'_>,
+            ) -> Result<crate::Account, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM accounts WHERE username = $1")
+                    .bind(account.username.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(crate::StoreError::Refused(format!(
+                        "there is already an account called {}",
+                        account.username
+                    )));
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO accounts (username, display_name, role, password_hash, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
+                )
+                .bind(account.username.as_str())
+                .bind(account.display_name)
+                .bind(account.role.code())
+                .bind(account.password_hash)
+                .bind(account.created_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                for area in account.areas {
+                    sqlx::query(
+                        "INSERT INTO account_areas (account_id, area_code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(area.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                let mut areas = account.areas.to_vec();
+                areas.sort();
+                areas.dedup();
+                Ok(crate::Account {
+                    principal: h2h_domain::Principal {
+                        account_id: id,
+                        username: account.username.clone(),
+                        display_name: account.display_name.to_owned(),
+                        role: account.role,
+                        areas,
+                    },
+                    disabled: false,
+                    created_at: account.created_at.to_owned(),
+                })
+            }
+
+            async fn accounts(&self) -> Result<Vec<crate::Account>, crate::StoreError> {
+                let rows: Vec<crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM accounts a ORDER BY a.username",
+                    crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .fetch_all(&self.pool)
+                .await?;
+                let links: Vec<(i64, String)> =
+                    sqlx::query_as("SELECT account_id, area_code FROM account_areas ORDER BY account_id, area_code")
+                        .fetch_all(&self.pool)
+                        .await?;
+                let mut by_account: std::collections::HashMap<i64, Vec<String>> =
+                    std::collections::HashMap::new();
+                for (id, area) in links {
+                    by_account.entry(id).or_default().push(area);
+                }
+                rows.into_iter()
+                    .map(|row| {
+                        let areas = by_account.remove(&row.0).unwrap_or_default();
+                        crate::accounts::account(row, areas)
+                    })
+                    .collect()
+            }
+
+            async fn credentials(
+                &self,
+                username: &h2h_domain::Username,
+            ) -> Result<Option<crate::Credentials>, crate::StoreError> {
+                let row: Option<(i64, String, String, String, i64, String, String)> = sqlx::query_as(&format!(
+                    "SELECT {}, a.password_hash FROM accounts a WHERE a.username = $1",
+                    crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .bind(username.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((id, name, display, role, disabled, created, password_hash)) = row else {
+                    return Ok(None);
+                };
+                let account = account_with_areas(&self.pool, (id, name, display, role, disabled, created)).await?;
+                Ok(Some(crate::Credentials { account, password_hash }))
+            }
+
+            async fn set_account_disabled(
+                &self,
+                username: &h2h_domain::Username,
+                disabled: bool,
+            ) -> Result<bool, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let changed = sqlx::query("UPDATE accounts SET disabled = $1 WHERE username = $2")
+                    .bind(i64::from(disabled))
+                    .bind(username.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if disabled {
+                    sqlx::query(
+                        "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE username = $1)",
+                    )
+                    .bind(username.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(changed > 0)
+            }
+
+            async fn set_password_hash(
+                &self,
+                username: &h2h_domain::Username,
+                password_hash: &str,
+            ) -> Result<bool, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let changed = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE username = $2")
+                    .bind(password_hash)
+                    .bind(username.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                sqlx::query(
+                    "DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE username = $1)",
+                )
+                .bind(username.as_str())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(changed > 0)
+            }
+
+            async fn create_session(
+                &self,
+                token_sha256: &str,
+                account_id: i64,
+                created_at: &str,
+                expires_at: &str,
+            ) -> Result<(), crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO sessions (token_sha256, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_sha256)
+                .bind(account_id)
+                .bind(created_at)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_account(
+                &self,
+                token_sha256: &str,
+                now: &str,
+            ) -> Result<Option<crate::Account>, crate::StoreError> {
+                let row: Option<crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM sessions s JOIN accounts a ON a.id = s.account_id \
+                     WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0",
+                    crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some(account_with_areas(&self.pool, row).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn end_session(&self, token_sha256: &str) -> Result<(), crate::StoreError> {
+                sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+                    .bind(token_sha256)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_api_token(
+                &self,
+                account_id: i64,
+                label: &str,
+                token_sha256: &str,
+                created_at: &str,
+            ) -> Result<i64, crate::StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO api_tokens (account_id, label, token_sha256, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(account_id)
+                .bind(label)
+                .bind(token_sha256)
+                .bind(created_at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn token_account(&self, token_sha256: &str) -> Result<Option<crate::Account>, crate::StoreError> {
+                let row: Option<crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND a.disabled = 0",
+                    crate::accounts::ACCOUNT_COLUMNS
+                ))
+                .bind(token_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(row) => Ok(Some(account_with_areas(&self.pool, row).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn publish_area(&self, publication: &crate::Publication) -> Result<(), crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO publications (area_code, published_by, published_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (area_code) DO UPDATE SET published_by = excluded.published_by, \
+                     published_at = excluded.published_at",
+                )
+                .bind(publication.area_code.as_str())
+                .bind(&publication.published_by)
+                .bind(&publication.published_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn unpublish_area(&self, area: &h2h_domain::AreaCode) -> Result<bool, crate::StoreError> {
+                let removed = sqlx::query("DELETE FROM publications WHERE area_code = $1")
+                    .bind(area.as_str())
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(removed > 0)
+            }
+
+            async fn publications(&self) -> Result<Vec<crate::Publication>, crate::StoreError> {
+                let rows: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT area_code, published_by, published_at FROM publications ORDER BY area_code",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(code, published_by, published_at)| {
+                        Ok(crate::Publication {
+                            area_code: h2h_domain::AreaCode::parse(&code)
+                                .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+                            published_by,
+                            published_at,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn append_audit(&self, entry: &crate::AuditEntry) -> Result<i64, crate::StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO audit_log (at, actor, action, subject, outcome, detail, remote) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&entry.at)
+                .bind(&entry.actor)
+                .bind(&entry.action)
+                .bind(&entry.subject)
+                .bind(&entry.outcome)
+                .bind(&entry.detail)
+                .bind(&entry.remote)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn audit_entries(
+                &self,
+                filter: &crate::AuditFilter,
+            ) -> Result<Vec<crate::AuditEntry>, crate::StoreError> {
+                let rows: Vec<crate::accounts::AuditRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM audit_log WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor = $2) \
+                     ORDER BY id DESC LIMIT $3",
+                    crate::accounts::AUDIT_COLUMNS
+                ))
+                .bind(filter.action.as_deref())
+                .bind(filter.actor.as_deref())
+                .bind(filter.limit.unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(crate::accounts::audit_entry).collect())
+            }
+
+            async fn count_audit_since(
+                &self,
+                action: &str,
+                outcome: &str,
+                subject: &str,
+                remote: &str,
+                since: &str,
+            ) -> Result<i64, crate::StoreError> {
+                let (count,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND outcome = $2 AND at >= $5 \
+                     AND (subject = $3 OR remote = $4)",
+                )
+                .bind(action)
+                .bind(outcome)
+                .bind(subject)
+                .bind(remote)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(count)
+            }
+        }
+
+        /// An account from its row, with its areas read.
+        async fn account_with_areas(
+            pool: &sqlx::Pool<<$store as crate::implementation::HasDatabase>::Database>,
+            row: crate::accounts::AccountRow,
+        ) -> Result<crate::Account, crate::StoreError> {
+            let areas: Vec<(String,)> =
+                sqlx::query_as("SELECT area_code FROM account_areas WHERE account_id = $1 ORDER BY area_code")
+                    .bind(row.0)
+                    .fetch_all(pool)
+                    .await?;
+            crate::accounts::account(row, areas.into_iter().map(|(a,)| a).collect())
         }
 
         /// Counts every committed change to reference data, values or areas, so caches of

@@ -4,6 +4,7 @@
 //! Both implementations run the same SQL text (`$n` placeholders work on both) from one
 //! definition in [`implementation`]; only connection set-up and DDL differ per backend.
 
+mod accounts;
 pub mod backup;
 mod implementation;
 mod partnerships;
@@ -25,6 +26,7 @@ use h2h_domain::{
     PopulationEstimate, Reference, Target,
 };
 
+pub use accounts::{Account, AuditEntry, AuditFilter, Credentials, NewAccount, Publication};
 pub use partnerships::{SavedMeetings, SavedPartnership, organisation_key};
 pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
 pub use postgres::PostgresStore;
@@ -307,6 +309,91 @@ pub trait Store: Send + Sync + 'static {
         area: &CustomArea,
         populations: &[PopulationEstimate],
     ) -> Result<(), StoreError>;
+
+    /// Creates an account; refuses a user name already taken.
+    async fn create_account(&self, account: &NewAccount<'_>) -> Result<Account, StoreError>;
+
+    /// Every account, by user name.
+    async fn accounts(&self) -> Result<Vec<Account>, StoreError>;
+
+    /// An account with its password hash, for checking a sign-in.
+    async fn credentials(
+        &self,
+        username: &h2h_domain::Username,
+    ) -> Result<Option<Credentials>, StoreError>;
+
+    /// Disables or enables an account; disabling ends its sessions. Gives whether the
+    /// account exists.
+    async fn set_account_disabled(
+        &self,
+        username: &h2h_domain::Username,
+        disabled: bool,
+    ) -> Result<bool, StoreError>;
+
+    /// Replaces an account's password hash and ends its sessions. Gives whether the account
+    /// exists.
+    async fn set_password_hash(
+        &self,
+        username: &h2h_domain::Username,
+        password_hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Records a session under the SHA-256 of its token.
+    async fn create_session(
+        &self,
+        token_sha256: &str,
+        account_id: i64,
+        created_at: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The enabled account a session belongs to, if it has not expired by `now`.
+    async fn session_account(
+        &self,
+        token_sha256: &str,
+        now: &str,
+    ) -> Result<Option<Account>, StoreError>;
+
+    /// Ends a session.
+    async fn end_session(&self, token_sha256: &str) -> Result<(), StoreError>;
+
+    /// Records an API token under the SHA-256 of its secret; gives its id.
+    async fn create_api_token(
+        &self,
+        account_id: i64,
+        label: &str,
+        token_sha256: &str,
+        created_at: &str,
+    ) -> Result<i64, StoreError>;
+
+    /// The enabled account an unrevoked API token belongs to.
+    async fn token_account(&self, token_sha256: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Publishes an area's outputs (under disclosure control) to everyone.
+    async fn publish_area(&self, publication: &Publication) -> Result<(), StoreError>;
+
+    /// Withdraws an area's publication; gives whether it was published.
+    async fn unpublish_area(&self, area: &AreaCode) -> Result<bool, StoreError>;
+
+    /// The published areas.
+    async fn publications(&self) -> Result<Vec<Publication>, StoreError>;
+
+    /// Appends an entry to the audit log; gives its id. Entries are never changed.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<i64, StoreError>;
+
+    /// Audit entries, newest first.
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// How many entries of `action` with `outcome` there are since `since`, about `subject`
+    /// or from `remote` (either matches): what sign-in rate limiting counts.
+    async fn count_audit_since(
+        &self,
+        action: &str,
+        outcome: &str,
+        subject: &str,
+        remote: &str,
+        since: &str,
+    ) -> Result<i64, StoreError>;
 }
 
 /// Opens the store a URL names, creating an SQLite file if needed, and runs migrations.

@@ -52,6 +52,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "records",
         include_str!("../migrations/sqlite/0009_records.sql"),
     ),
+    (
+        10,
+        "accounts",
+        include_str!("../migrations/sqlite/0010_accounts.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

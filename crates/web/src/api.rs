@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::attendance::{AttendanceAnalysisJson, PartnershipJson, PartnershipSummaryJson};
+use crate::auth::{self, Sight, Viewer};
 use crate::contract::{
     AreaDetailJson, AreaJson, ErrorJson, HealthJson, IndicatorJson, MetricJson, OutcomeJson,
     PeriodJson, PlanShowJson, PlanSummaryJson, PopulationJson, ReferenceJson, RejectedRowJson,
@@ -19,6 +20,7 @@ use crate::contract::{
 };
 use crate::error::{ApiError, WebError};
 use crate::snapshot::Snapshot;
+use h2h_domain::Permission;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -262,11 +264,13 @@ pub(crate) struct IndicatorsQuery {
         (status = 404, description = "Unknown area", body = ErrorJson)))]
 async fn list_indicators(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<IndicatorsQuery>,
 ) -> Result<Json<Vec<IndicatorJson>>, ApiError> {
     let period = Period::parse(&query.period).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let snapshot = state.snapshot().await?;
     let area = known_area(&snapshot, &query.area)?;
+    let sight = auth::area_sight(&state, &snapshot, &viewer, &area).await?;
     let benchmark = match query.benchmark.as_deref().filter(|b| !b.is_empty()) {
         Some(code) => Some(known_area(&snapshot, code)?),
         None => None,
@@ -277,7 +281,7 @@ async fn list_indicators(
         &area,
         &period,
         benchmark.as_ref(),
-        query.published.unwrap_or(false),
+        query.published.unwrap_or(false) || sight == Sight::Published,
         today,
     )))
 }
@@ -297,10 +301,12 @@ pub(crate) struct WarningsQuery {
         (status = 404, description = "Unknown area", body = ErrorJson)))]
 async fn list_warnings(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<WarningsQuery>,
 ) -> Result<Json<Vec<WarningJson>>, ApiError> {
     let snapshot = state.snapshot().await?;
     let area = known_area(&snapshot, &query.area)?;
+    auth::require(&viewer, &snapshot, Permission::View, &area)?;
     Ok(Json(crate::indicators::warning_rows(
         &snapshot.engine,
         &area,
@@ -312,7 +318,9 @@ async fn list_warnings(
     responses((status = 200, description = "Submissions, newest first", body = [SubmissionJson])))]
 async fn list_submissions(
     State(state): State<AppState>,
+    viewer: Viewer,
 ) -> Result<Json<Vec<SubmissionJson>>, ApiError> {
+    auth::require_national(&viewer, Permission::View)?;
     let submissions = state.store.submissions().await?;
     Ok(Json(submissions.iter().map(SubmissionJson::from).collect()))
 }
@@ -323,8 +331,10 @@ async fn list_submissions(
     responses((status = 200, description = "Rejected rows in line order", body = [RejectedRowJson])))]
 async fn list_rejected_rows(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<RejectedRowJson>>, ApiError> {
+    auth::require_national(&viewer, Permission::View)?;
     let rows = state.store.rejected_rows(id).await?;
     Ok(Json(rows.iter().map(RejectedRowJson::from).collect()))
 }
@@ -335,11 +345,20 @@ async fn list_rejected_rows(
         (status = 400, description = "The area code is not valid", body = ErrorJson)))]
 async fn list_signed_reports(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<PlansQuery>,
 ) -> Result<Json<Vec<SignedReportJson>>, ApiError> {
     let area = query.area()?;
+    let snapshot = state.snapshot().await?;
+    let visible = scoped_list(&viewer, &snapshot, area.as_ref())?;
     let reports = state.store.signed_reports(area.as_ref()).await?;
-    Ok(Json(reports.iter().map(SignedReportJson::from).collect()))
+    Ok(Json(
+        reports
+            .iter()
+            .filter(|r| visible(&r.area_code))
+            .map(SignedReportJson::from)
+            .collect(),
+    ))
 }
 
 /// A signed report: its decision record and the digests of its frozen files.
@@ -349,6 +368,7 @@ async fn list_signed_reports(
         (status = 404, description = "No such report", body = ErrorJson)))]
 async fn get_signed_report(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Json<SignedReportJson>, ApiError> {
     let report = state
@@ -356,6 +376,8 @@ async fn get_signed_report(
         .signed_report(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no signed report {id}.")))?;
+    let snapshot = state.snapshot().await?;
+    auth::require(&viewer, &snapshot, Permission::View, &report.area_code)?;
     Ok(Json(SignedReportJson::from(&report)))
 }
 
@@ -383,11 +405,20 @@ impl PlansQuery {
         (status = 400, description = "The area code is not valid", body = ErrorJson)))]
 async fn list_plans(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<PlansQuery>,
 ) -> Result<Json<Vec<PlanSummaryJson>>, ApiError> {
     let area = query.area()?;
+    let snapshot = state.snapshot().await?;
+    let visible = scoped_list(&viewer, &snapshot, area.as_ref())?;
     let plans = state.store.plans(area.as_ref()).await?;
-    Ok(Json(plans.iter().map(PlanSummaryJson::from).collect()))
+    Ok(Json(
+        plans
+            .iter()
+            .filter(|p| visible(&p.area_code))
+            .map(PlanSummaryJson::from)
+            .collect(),
+    ))
 }
 
 /// The date a plan's overdue actions are judged against.
@@ -406,6 +437,7 @@ pub(crate) struct PlanQuery {
         (status = 404, description = "No such plan", body = ErrorJson)))]
 async fn get_plan(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(query): Query<PlanQuery>,
 ) -> Result<Json<PlanShowJson>, ApiError> {
@@ -423,6 +455,8 @@ async fn get_plan(
         .plan(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("there is no plan {id}")))?;
+    let snapshot = state.snapshot().await?;
+    auth::require(&viewer, &snapshot, Permission::View, &plan.area_code)?;
     Ok(Json(PlanShowJson::new(&plan, as_of)))
 }
 
@@ -447,6 +481,7 @@ pub(crate) struct HistoryQuery {
         (status = 404, description = "Unknown area", body = ErrorJson)))]
 async fn value_history(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Json<Vec<RevisionJson>>, ApiError> {
     let bad = |m: String| WebError::BadRequest(m);
@@ -460,8 +495,27 @@ async fn value_history(
             None => None,
         },
     };
+    auth::require(&viewer, &snapshot, Permission::View, &key.area_code)?;
     let revisions = state.store.observation_history(&key).await?;
     Ok(Json(revisions.iter().map(RevisionJson::from).collect()))
+}
+
+/// Which areas' entries a list may show: within the one asked for, which the viewer must
+/// see; or, for a list of all, those the viewer sees. Anonymous viewers list nothing.
+fn scoped_list<'a>(
+    viewer: &'a Viewer,
+    snapshot: &'a Snapshot,
+    area: Option<&AreaCode>,
+) -> Result<impl Fn(&AreaCode) -> bool + 'a, WebError> {
+    match area {
+        Some(area) => {
+            auth::require(viewer, snapshot, Permission::View, area)?;
+        }
+        None => {
+            auth::require_signed_in(viewer)?;
+        }
+    }
+    Ok(move |code: &AreaCode| auth::may(viewer, snapshot, Permission::View, code))
 }
 
 /// The current code of a known area, or a not-found error naming the code.
@@ -608,6 +662,7 @@ pub(crate) fn query_year(text: Option<&str>) -> Result<Option<h2h_domain::Period
         (status = 404, description = "No such partnership", body = ErrorJson)))]
 async fn get_partnership(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(code): Path<String>,
     Query(query): Query<YearQuery>,
 ) -> Result<Json<PartnershipJson>, ApiError> {
@@ -617,6 +672,7 @@ async fn get_partnership(
     let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
     let data = &snapshot.partnerships;
     let partnership = data.partnership(&parsed).ok_or_else(not_found)?;
+    auth::area_sight(&state, &snapshot, &viewer, &parsed).await?;
     Ok(Json(PartnershipJson::new(data, partnership, window)))
 }
 
@@ -638,8 +694,10 @@ pub(crate) struct AttendanceQuery {
         (status = 400, description = "Not a financial year or not a region", body = ErrorJson)))]
 async fn get_attendance(
     State(state): State<AppState>,
+    viewer: Viewer,
     Query(query): Query<AttendanceQuery>,
 ) -> Result<Json<AttendanceAnalysisJson>, ApiError> {
+    auth::require_national(&viewer, Permission::View)?;
     let window = query_year(query.year.as_deref())?;
     let snapshot = state.snapshot().await?;
     let region = match query

@@ -1,12 +1,9 @@
 //! Static files: GOV.UK Frontend from npm (embedded at build time) and h2h's own.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-
-use crate::AppState;
 
 include!(concat!(env!("OUT_DIR"), "/govuk_assets.rs"));
 
@@ -17,8 +14,8 @@ static OWN_ASSETS: &[(&str, &[u8])] = &[
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route(
             "/assets/{*path}",
             get(|Path(path): Path<String>| async move { serve(GOVUK_ASSETS, &path) }),

@@ -16,6 +16,15 @@ pub enum WebError {
     /// The request's parameters are not valid.
     #[error("{0}")]
     BadRequest(String),
+    /// Nobody is signed in, and what was asked for needs someone who is.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The signed-in account may not do or see this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed attempts to sign in.
+    #[error("{0}")]
+    TooManyAttempts(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -32,6 +41,9 @@ impl WebError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Store(_) | Self::Render(_) | Self::Report(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -40,7 +52,11 @@ impl WebError {
     /// (the detail goes to the log, not to the page).
     pub(crate) fn public_message(&self) -> String {
         match self {
-            Self::NotFound(m) | Self::BadRequest(m) => m.clone(),
+            Self::NotFound(m)
+            | Self::BadRequest(m)
+            | Self::Unauthenticated(m)
+            | Self::Forbidden(m)
+            | Self::TooManyAttempts(m) => m.clone(),
             Self::Store(_) | Self::Render(_) | Self::Report(_) => {
                 tracing::error!(error = %self, "request failed");
                 String::from("Something went wrong on our side. Try again in a moment.")

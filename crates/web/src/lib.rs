@@ -1,9 +1,12 @@
 //! The h2h web application: server-rendered pages in the GOV.UK Design System that work
 //! without JavaScript, and the JSON API under `/api/v1` with its OpenAPI document.
 
+mod account;
+mod admin;
 mod api;
 mod assets;
 pub mod attendance;
+pub mod auth;
 pub mod contract;
 mod error;
 pub mod indicators;
@@ -13,6 +16,7 @@ mod partnerships;
 mod plans;
 mod records_api;
 pub mod report;
+mod routes;
 mod scorecard_page;
 pub mod scorecards;
 mod series;
@@ -22,8 +26,8 @@ mod views;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::routing::get;
+use axum::{Router, middleware};
 use h2h_store::Store;
 use tower_http::trace::TraceLayer;
 
@@ -66,35 +70,66 @@ pub async fn ready_app(store: Arc<dyn Store>) -> Result<Router, h2h_store::Store
     Ok(app_with(state))
 }
 
-fn app_with(state: AppState) -> Router {
-    let (api_router, api_doc) = api::router().split_for_parts();
-    let api_doc = Arc::new(api_doc);
-    Router::new()
-        .merge(pages::router())
+/// Every page route, with its paths.
+fn page_routes() -> routes::Routes {
+    pages::router()
         .merge(plans::router())
         .merge(report::router())
         .merge(signed::router())
         .merge(partnerships::router())
         .merge(scorecard_page::router())
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(assets::router())
+}
+
+/// The path of the OpenAPI document.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// Every path the application routes, as declared (`{name}` for a parameter): the pages,
+/// the API (from its OpenAPI document) and the document itself. The permission tests
+/// enumerate these, so no route can be added without being tested.
+pub fn route_paths() -> Vec<String> {
+    let (_, pages) = page_routes().into_parts();
+    let mut paths: Vec<String> = pages.into_iter().map(str::to_owned).collect();
+    paths.extend(openapi().paths.paths.keys().cloned());
+    paths.push(OPENAPI_PATH.to_owned());
+    paths
+}
+
+fn app_with(state: AppState) -> Router {
+    let (api_router, api_doc) = api::router().split_for_parts();
+    let api_doc = Arc::new(api_doc);
+    let (pages, _) = page_routes().into_parts();
+    Router::new()
+        .merge(pages)
         .merge(api_router)
         .route(
-            "/api/v1/openapi.json",
+            OPENAPI_PATH,
             get(move || {
                 let doc = Arc::clone(&api_doc);
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .merge(assets::router())
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::resolve_viewer,
+        ))
+        .layer(middleware::from_fn(auth::refuse_cross_site))
+        .layer(middleware::from_fn(auth::protective_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// Serves `app` on a bound listener until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -62,7 +62,14 @@ pub(crate) struct OverviewRow {
 /// How many periods a sparkline shows.
 const SPARKLINE_PERIODS: usize = 10;
 
-pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> Overview {
+/// The overview of `area`; with `published`, as published: disclosure control applied
+/// (counts from 1 to 4, and the cells that would reveal them, shown as `[c]`) and no marking.
+pub(crate) fn overview(
+    snapshot: &Snapshot,
+    area: &Area,
+    today: time::Date,
+    published: bool,
+) -> Overview {
     let engine = &snapshot.engine;
     let benchmark = engine.default_benchmark(&area.code);
     let benchmark_name = benchmark
@@ -70,7 +77,7 @@ pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> O
         .and_then(|b| snapshot.area(b))
         .map_or_else(String::new, |a| a.name.clone());
     let mut marking = false;
-    let mut rows_by_outcome: Vec<(Option<String>, OverviewRow)> = Vec::new();
+    let mut latest_indicators: Vec<(&Metric, Indicator)> = Vec::new();
     for metric in engine.metrics() {
         let Some(latest) = engine
             .periods(&metric.id, &area.code, None)
@@ -84,15 +91,39 @@ pub(crate) fn overview(snapshot: &Snapshot, area: &Area, today: time::Date) -> O
         else {
             continue;
         };
-        marking |= !indicator.provenance.published;
-        let history: Vec<Option<f64>> = engine
-            .history(metric, &area.code, &latest, None, SPARKLINE_PERIODS)
-            .into_iter()
-            .map(|(_, f)| f.value)
-            .collect();
-        let mut row = row(metric, &indicator, &benchmark_name);
-        if history.len() > 1 {
-            row.sparkline = sparkline(&history, &SparklineOptions::default());
+        latest_indicators.push((metric, indicator));
+    }
+    let suppressed = if published {
+        let indicators: Vec<Indicator> = latest_indicators.iter().map(|(_, i)| i.clone()).collect();
+        crate::indicators::suppression(&indicators)
+    } else {
+        vec![false; latest_indicators.len()]
+    };
+    let mut rows_by_outcome: Vec<(Option<String>, OverviewRow)> = Vec::new();
+    for ((metric, indicator), suppressed) in latest_indicators.iter().zip(suppressed) {
+        marking |= !published && !indicator.provenance.published;
+        let mut row = row(metric, indicator, &benchmark_name);
+        if suppressed {
+            row.value = String::from("[c]");
+            row.interval = String::new();
+            row.note = String::from(
+                "[c] Withheld to protect confidentiality: a count from 1 to 4, or a figure that would reveal one",
+            );
+        } else {
+            let history: Vec<Option<f64>> = engine
+                .history(
+                    metric,
+                    &area.code,
+                    &indicator.period,
+                    None,
+                    SPARKLINE_PERIODS,
+                )
+                .into_iter()
+                .map(|(_, f)| f.value)
+                .collect();
+            if history.len() > 1 && (!published || indicator.provenance.published) {
+                row.sparkline = sparkline(&history, &SparklineOptions::default());
+            }
         }
         rows_by_outcome.push((metric.outcome.as_ref().map(ToString::to_string), row));
     }

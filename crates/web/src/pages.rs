@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -20,8 +19,8 @@ use crate::error::WebError;
 use crate::snapshot::Snapshot;
 use crate::views::{figure, find_areas, plural, population, thousands};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/", get(home))
         .route("/areas", get(areas))
         .route("/areas/{code}", get(area))
@@ -34,13 +33,29 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct Layout {
     pub(crate) section: &'static str,
     pub(crate) catalogue_version: String,
+    /// Who is signed in: name and role, for the header.
+    pub(crate) signed_in: Option<(String, &'static str)>,
+    /// Whether the signed-in account is an administrator (the header links to the admin pages).
+    pub(crate) is_admin: bool,
+}
+
+impl Layout {
+    /// The layout of a page in `section`, with whoever is signed in to the current request.
+    pub(crate) fn new(section: &'static str, catalogue_version: String) -> Self {
+        let principal = crate::auth::current_principal();
+        Self {
+            section,
+            catalogue_version,
+            is_admin: principal
+                .as_ref()
+                .is_some_and(|p| p.may_nationally(h2h_domain::Permission::Administer)),
+            signed_in: principal.map(|p| (p.display_name, p.role.label())),
+        }
+    }
 }
 
 pub(crate) fn layout(snapshot: &Snapshot, section: &'static str) -> Layout {
-    Layout {
-        section,
-        catalogue_version: snapshot.catalogue_version.clone(),
-    }
+    Layout::new(section, snapshot.catalogue_version.clone())
 }
 
 /// A page answer: the rendered template, or an error page with the right status.
@@ -72,21 +87,25 @@ struct ErrorPage {
 pub(crate) fn error_page(error: &WebError) -> Response {
     let status = error.status();
     let page = ErrorPage {
-        layout: Layout {
-            section: "",
-            catalogue_version: String::new(),
-        },
+        layout: Layout::new("", String::new()),
         heading: match status {
             StatusCode::NOT_FOUND => "Page not found",
             StatusCode::BAD_REQUEST => "There is a problem with the request",
+            StatusCode::UNAUTHORIZED => "Sign in to continue",
+            StatusCode::FORBIDDEN => "You do not have access to this page",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             _ => "Sorry, there is a problem with the service",
         },
         message: error.public_message(),
     };
-    match page.render() {
+    let mut response = match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, page.message).into_response(),
+    };
+    if matches!(error, WebError::Unauthenticated(_)) {
+        response.extensions_mut().insert(crate::auth::SignInNeeded);
     }
+    response
 }
 
 pub(crate) async fn not_found() -> Response {
@@ -231,14 +250,24 @@ struct AreaPage {
     /// The period the performance pack is offered for: the financial year of the area's
     /// latest figure.
     pack_period: Option<String>,
+    /// Whether the viewer sees the area fully (otherwise only as published).
+    full: bool,
+    /// Whether the viewer may sign the area's annual report.
+    can_sign: bool,
 }
 
-async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
+async fn area(
+    State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
+    Path(code): Path<String>,
+) -> Page {
     async {
         let snapshot = state.snapshot().await?;
         let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
         let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
         let area = snapshot.area(&parsed).ok_or_else(not_found)?;
+        let sight = crate::auth::area_sight(&state, &snapshot, &viewer, &area.code).await?;
+        let full = sight == crate::auth::Sight::Full;
         let parents: Vec<&Area> = area
             .parents
             .iter()
@@ -247,8 +276,17 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
         let (partnerships, others): (Vec<&Area>, Vec<&Area>) =
             parents.iter().partition(|p| p.kind.is_grouping());
         let estimates = snapshot.populations(&area.code);
-        let overview =
-            crate::overview::overview(&snapshot, area, time::OffsetDateTime::now_utc().date());
+        let overview = crate::overview::overview(
+            &snapshot,
+            area,
+            time::OffsetDateTime::now_utc().date(),
+            !full,
+        );
+        let plans = if full {
+            state.store.plans(Some(&area.code)).await?
+        } else {
+            Vec::new()
+        };
         Ok(AreaPage {
             layout: layout(&snapshot, "home"),
             breadcrumbs: ancestry(&snapshot, area)
@@ -270,19 +308,21 @@ async fn area(State(state): State<AppState>, Path(code): Path<String>) -> Page {
             child_groups: group_by_kind(&snapshot.children(&area.code), |kind| {
                 plural(kind.label())
             }),
-            plans: state
-                .store
-                .plans(Some(&area.code))
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.title))
-                .collect(),
+            plans: plans.into_iter().map(|p| (p.id, p.title)).collect(),
             overview,
+            full,
+            can_sign: crate::auth::may(
+                &viewer,
+                &snapshot,
+                h2h_domain::Permission::Sign,
+                &area.code,
+            ),
             pack_period: crate::report::default_period(&snapshot, &area.code).map(|p| p.code()),
-            has_partnership: snapshot.partnerships.partnership(&area.code).is_some(),
-            has_scorecard: snapshot
-                .records
-                .has_records_for(&snapshot.scorecard_members(&area.code)),
+            has_partnership: full && snapshot.partnerships.partnership(&area.code).is_some(),
+            has_scorecard: full
+                && snapshot
+                    .records
+                    .has_records_for(&snapshot.scorecard_members(&area.code)),
             area: AreaRow::from(area),
         })
     }
@@ -708,6 +748,7 @@ struct AreaMetricPage {
 
 async fn area_metric(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
     Path((code, id)): Path<(String, String)>,
     Query(query): Query<SeriesQuery>,
 ) -> Page {
@@ -723,21 +764,42 @@ async fn area_metric(
             .ok_or_else(|| {
                 WebError::NotFound(format!("There is no metric {id} in the catalogue."))
             })?;
-        let sort = crate::series::SortBy::parse(query.sort.as_deref());
-        let series = crate::series::metric_series(
-            &snapshot,
-            metric,
-            area,
-            sort,
-            time::OffsetDateTime::now_utc().date(),
-        );
+        let sight = crate::auth::area_sight(&state, &snapshot, &viewer, &area.code).await?;
+        let today = time::OffsetDateTime::now_utc().date();
         let latest = snapshot
             .engine
             .periods(&metric.id, &area.code, None)
             .into_iter()
             .next_back();
+        if sight == crate::auth::Sight::Published {
+            // A metric's series shows every figure as it is: open to those outside the area
+            // only when the figures come from published statistics.
+            let unpublished = latest
+                .and_then(|p| {
+                    snapshot
+                        .engine
+                        .indicator(metric, &area.code, &p, None, None, today)
+                })
+                .is_some_and(|i| !i.provenance.published);
+            if unpublished {
+                return Err(match viewer {
+                    crate::auth::Viewer::Anonymous => WebError::Unauthenticated(format!(
+                        "Sign in to see {} for {}: its figures are unpublished.",
+                        metric.name, area.name
+                    )),
+                    crate::auth::Viewer::Signed(_) => WebError::Forbidden(format!(
+                        "{} for {} is unpublished, and your account does not cover the area.",
+                        metric.name, area.name
+                    )),
+                });
+            }
+        }
+        let visibility = crate::auth::Visibility::of(&state, &viewer).await?;
+        let sort = crate::series::SortBy::parse(query.sort.as_deref());
+        let series =
+            crate::series::metric_series(&snapshot, metric, area, sort, today, &visibility);
         let mut revisions = Vec::new();
-        if let Some(period) = latest {
+        if let Some(period) = latest.filter(|_| sight == crate::auth::Sight::Full) {
             let key = h2h_domain::ValueKey {
                 metric_id: metric.id.clone(),
                 area_code: area.code.clone(),

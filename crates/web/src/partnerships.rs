@@ -2,7 +2,6 @@
 //! each member's attendance record, and the national attendance analysis with its chart.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use h2h_charts::{BarRow, Category, ChartText, ComparisonBars, comparison_bars};
@@ -15,8 +14,8 @@ use crate::attendance::{AttendanceAnalysisJson, PartnershipJson, TypeAttendanceJ
 use crate::error::WebError;
 use crate::pages::{Layout, Page, layout};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/partnerships", get(partnerships))
         .route("/partnerships/{code}", get(partnership))
         .route("/attendance", get(attendance))
@@ -133,6 +132,7 @@ struct PartnershipPage {
 
 async fn partnership(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
     Path(code): Path<String>,
     Query(filter): Query<YearFilter>,
 ) -> Page {
@@ -144,6 +144,7 @@ async fn partnership(
         let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
         let data = &snapshot.partnerships;
         let p = data.partnership(&parsed).ok_or_else(not_found)?;
+        crate::auth::area_sight(&state, &snapshot, &viewer, &parsed).await?;
         let shown = PartnershipJson::new(data, p, window);
         let label =
             |code: &str| MemberType::parse(code).map_or("Other organisation", |t| t.label());
@@ -260,8 +261,13 @@ struct AttendancePage {
     region_chart: String,
 }
 
-async fn attendance(State(state): State<AppState>, Query(filter): Query<AnalysisFilter>) -> Page {
+async fn attendance(
+    State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
+    Query(filter): Query<AnalysisFilter>,
+) -> Page {
     async {
+        crate::auth::require_national(&viewer, h2h_domain::Permission::View)?;
         let window = query_year(Some(&filter.year))?;
         let chosen_type = match filter.member_type.trim() {
             "" => MemberType::Pcc,

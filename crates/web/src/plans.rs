@@ -5,26 +5,27 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use h2h_domain::{
-    ActionUpdate, AreaCode, DeliveryStatus, PlanAction, StatusCounts, status_summary,
+    ActionUpdate, AreaCode, DeliveryStatus, Permission, PlanAction, StatusCounts, status_summary,
 };
 use h2h_store::{StoreError, StoredAction, StoredPlan};
 use serde::Deserialize;
 use time::Date;
 
 use crate::AppState;
+use crate::auth::{self, Remote, Viewer};
 use crate::contract::iso;
 use crate::error::WebError;
 use crate::pages::{Layout, Page, layout};
 use crate::snapshot::Snapshot;
 use crate::views::figure_in_unit;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/plans", get(plans))
         .route("/plans/{id}", get(plan))
         .route(
@@ -53,14 +54,16 @@ struct PlansPage {
     plans: Vec<PlanRow>,
 }
 
-async fn plans(State(state): State<AppState>) -> Page {
+async fn plans(State(state): State<AppState>, viewer: Viewer) -> Page {
     async {
+        auth::require_signed_in(&viewer)?;
         let snapshot = state.snapshot().await?;
         let plans = state.store.plans(None).await?;
         Ok(PlansPage {
             layout: layout(&snapshot, "plans"),
             plans: plans
                 .into_iter()
+                .filter(|p| auth::may(&viewer, &snapshot, Permission::View, &p.area_code))
                 .map(|p| PlanRow {
                     id: p.id,
                     area_name: area_name(&snapshot, &p.area_code),
@@ -164,22 +167,32 @@ struct PlanFilters {
     view: String,
 }
 
-async fn load_plan(state: &AppState, id: i64) -> Result<StoredPlan, WebError> {
-    state
+/// A plan, if the viewer may do `permission` to its area's plans.
+async fn load_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    permission: Permission,
+    id: i64,
+) -> Result<StoredPlan, WebError> {
+    let snapshot = state.snapshot().await?;
+    let plan = state
         .store
         .plan(id)
         .await?
-        .ok_or_else(|| WebError::NotFound(format!("There is no plan {id}.")))
+        .ok_or_else(|| WebError::NotFound(format!("There is no plan {id}.")))?;
+    auth::require(viewer, &snapshot, permission, &plan.area_code)?;
+    Ok(plan)
 }
 
 async fn plan(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<i64>,
     Query(filters): Query<PlanFilters>,
 ) -> Page {
     async {
         let snapshot = state.snapshot().await?;
-        let stored = load_plan(&state, id).await?;
+        let stored = load_plan(&state, &viewer, Permission::View, id).await?;
         let as_of = today();
         let exceptions = filters.view == "exceptions";
         let status = match filters.status.as_str() {
@@ -312,26 +325,30 @@ struct ActionPage {
     problem: Option<String>,
     /// The text just sent, kept when it could not be saved.
     draft: String,
+    /// Whether the viewer may record an update.
+    can_edit: bool,
 }
 
 async fn action(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((plan_id, action_id)): Path<(i64, i64)>,
 ) -> Page {
-    action_page(&state, plan_id, action_id, None, String::new())
+    action_page(&state, &viewer, plan_id, action_id, None, String::new())
         .await
         .into()
 }
 
 async fn action_page(
     state: &AppState,
+    viewer: &Viewer,
     plan_id: i64,
     action_id: i64,
     problem: Option<String>,
     draft: String,
 ) -> Result<ActionPage, WebError> {
     let snapshot = state.snapshot().await?;
-    let stored = load_plan(state, plan_id).await?;
+    let stored = load_plan(state, viewer, Permission::View, plan_id).await?;
     let found = stored
         .actions
         .iter()
@@ -379,6 +396,7 @@ async fn action_page(
         })
         .collect();
     Ok(ActionPage {
+        can_edit: auth::may(viewer, &snapshot, Permission::EditPlans, &stored.area_code),
         layout: layout(&snapshot, "plans"),
         plan_id,
         plan_title: stored.title.clone(),
@@ -414,14 +432,32 @@ struct UpdateForm {
 
 async fn add_update(
     State(state): State<AppState>,
+    viewer: Viewer,
+    Remote(remote): Remote,
     Path((plan_id, action_id)): Path<(i64, i64)>,
     Form(form): Form<UpdateForm>,
 ) -> Response {
+    let plan = match load_plan(&state, &viewer, Permission::EditPlans, plan_id).await {
+        Ok(plan) => plan,
+        Err(error) => return Page::from(Err::<ActionPage, _>(error)).into_response(),
+    };
+    if !plan.actions.iter().any(|a| a.id == action_id) {
+        let missing = WebError::NotFound(format!("The plan has no action {action_id}."));
+        return Page::from(Err::<ActionPage, _>(missing)).into_response();
+    }
+    let subject = format!("plan {plan_id} action {action_id}");
     let problem = check_update(&form);
     let update = match problem {
         Err(problem) => {
-            let page =
-                action_page(&state, plan_id, action_id, Some(problem), form.text.clone()).await;
+            let page = action_page(
+                &state,
+                &viewer,
+                plan_id,
+                action_id,
+                Some(problem),
+                form.text.clone(),
+            )
+            .await;
             return (axum::http::StatusCode::BAD_REQUEST, Page::from(page)).into_response();
         }
         Ok(update) => update,
@@ -432,11 +468,39 @@ async fn add_update(
         .await;
     match saved {
         Ok(_) => {
+            let detail = format!("status {}", update.status.code());
+            auth::audit(
+                &state,
+                &viewer.actor(),
+                "plan.update",
+                &subject,
+                "ok",
+                &detail,
+                &remote,
+            )
+            .await;
             Redirect::to(&format!("/plans/{plan_id}/actions/{action_id}#history")).into_response()
         }
         Err(StoreError::Conflict(message)) => {
-            let page =
-                action_page(&state, plan_id, action_id, Some(message), form.text.clone()).await;
+            auth::audit(
+                &state,
+                &viewer.actor(),
+                "plan.update",
+                &subject,
+                "refused",
+                &message,
+                &remote,
+            )
+            .await;
+            let page = action_page(
+                &state,
+                &viewer,
+                plan_id,
+                action_id,
+                Some(message),
+                form.text.clone(),
+            )
+            .await;
             (axum::http::StatusCode::CONFLICT, Page::from(page)).into_response()
         }
         Err(error) => Page::from(Err::<ActionPage, _>(WebError::from(error))).into_response(),

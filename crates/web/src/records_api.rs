@@ -107,6 +107,7 @@ pub(crate) struct ScorecardJson {
         (status = 404, description = "No such area, or no extract is held", body = ErrorJson)))]
 pub(crate) async fn get_scorecard(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
     Query(query): Query<ScorecardQuery>,
 ) -> Result<Json<h2h_records::Scorecard>, ApiError> {
     let code = AreaCode::parse(&query.area)
@@ -116,6 +117,8 @@ pub(crate) async fn get_scorecard(
     let area = snapshot
         .area(&code)
         .ok_or_else(|| WebError::NotFound(format!("there is no area {code}")))?;
+    // Built from client-level records: never opened by publication.
+    crate::auth::require(&viewer, &snapshot, h2h_domain::Permission::View, &area.code)?;
     let card = snapshot
         .scorecard(area, &period)
         .ok_or_else(|| WebError::NotFound(String::from("no client-level extract is held")))?;
@@ -167,7 +170,9 @@ pub(crate) struct RecordExtractJson {
     responses((status = 200, description = "Extract versions, newest first", body = [RecordExtractJson])))]
 pub(crate) async fn list_record_extracts(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
 ) -> Result<Json<Vec<RecordExtractJson>>, ApiError> {
+    crate::auth::require_national(&viewer, h2h_domain::Permission::View)?;
     let snapshot = state.snapshot().await?;
     Ok(Json(
         snapshot

@@ -19,7 +19,6 @@ use h2h_store::{NewSignedReport, SignedReport, Store, StoreError, StoredPlan};
 use sha2::{Digest, Sha256};
 use time::Date;
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -65,6 +64,8 @@ pub struct PackRequest<'a> {
     pub published: bool,
     /// The date statuses, targets and overdue actions are judged on.
     pub today: Date,
+    /// Which other areas' figures the comparisons may show.
+    pub visibility: &'a crate::auth::Visibility,
 }
 
 /// Builds the pack for `request` from `snapshot` and the area's plans in `store`.
@@ -589,6 +590,7 @@ fn charts(
         request.today,
         Some(request.period),
         chart_prefix,
+        request.visibility,
     );
     let mut figures = Vec::new();
     let caption = |what: &str| {
@@ -741,8 +743,8 @@ pub fn default_period(snapshot: &Snapshot, area: &AreaCode) -> Option<Period> {
     Period::financial_year_containing(latest_end)
 }
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/areas/{code}/pack", get(download))
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/areas/{code}/pack", get(download))
 }
 
 /// What the pack form sends.
@@ -759,20 +761,30 @@ struct PackQuery {
 /// The pack as a file: HTML shown in the browser, Excel and PDF downloaded.
 async fn download(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
+    crate::auth::Remote(remote): crate::auth::Remote,
     Path(code): Path<String>,
     Query(query): Query<PackQuery>,
 ) -> Response {
-    match pack_file(&state, &code, &query).await {
+    match pack_file(&state, &viewer, &remote, &code, &query).await {
         Ok(response) => response,
         Err(error) => crate::pages::error_page(&error),
     }
 }
 
-async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Response, WebError> {
+async fn pack_file(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    remote: &str,
+    code: &str,
+    query: &PackQuery,
+) -> Result<Response, WebError> {
     let snapshot = state.snapshot().await?;
     let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
     let area = AreaCode::parse(code).map_err(|_| not_found())?;
     let area = snapshot.area(&area).ok_or_else(not_found)?.code.clone();
+    let sight = crate::auth::area_sight(state, &snapshot, viewer, &area).await?;
+    let visibility = crate::auth::Visibility::of(state, viewer).await?;
     let period = match query.period.trim() {
         "" => default_period(&snapshot, &area)
             .ok_or_else(|| WebError::NotFound(format!("There are no figures for {code} yet.")))?,
@@ -787,11 +799,13 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
         text => h2h_reports::ReportFormat::parse(text)
             .map_err(|e| WebError::BadRequest(format!("{e}.")))?,
     };
+    let published = query.published || sight == crate::auth::Sight::Published;
     let request = PackRequest {
         area: &area,
         period: &period,
-        published: query.published,
+        published,
         today: time::OffsetDateTime::now_utc().date(),
+        visibility: &visibility,
     };
     let pack = performance_pack(state.store.as_ref(), &snapshot, request)
         .await
@@ -813,6 +827,26 @@ async fn pack_file(state: &AppState, code: &str, query: &PackQuery) -> Result<Re
         period.code().replace('/', "-"),
         format.extension()
     );
+    let detail = format!(
+        "{} {}{}",
+        period.code(),
+        format.extension(),
+        if published {
+            ", published"
+        } else {
+            ", unpublished"
+        }
+    );
+    crate::auth::audit(
+        state,
+        &viewer.actor(),
+        "export.pack",
+        area.as_str(),
+        "ok",
+        &detail,
+        remote,
+    )
+    .await;
     let disposition = match format {
         h2h_reports::ReportFormat::Html => format!("inline; filename=\"{file_name}\""),
         h2h_reports::ReportFormat::Xlsx | h2h_reports::ReportFormat::Pdf => {

@@ -4,7 +4,6 @@
 //! table beside a small bar chart, and the definitions as a terminology appendix.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use h2h_charts::{BarRow, Category, ChartText, ComparisonBars, SparklineOptions};
@@ -18,8 +17,8 @@ use crate::pages::{Layout, Page, layout};
 use crate::scorecards::{FunnelStage, Trend};
 use crate::views::thousands;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/areas/{code}/scorecard", get(scorecard_page))
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new().route("/areas/{code}/scorecard", get(scorecard_page))
 }
 
 #[derive(Deserialize)]
@@ -222,6 +221,7 @@ fn funnel_rows(stages: &[FunnelStage]) -> Vec<FunnelRow> {
 
 async fn scorecard_page(
     State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
     Path(code): Path<String>,
     Query(query): Query<ScorecardQuery>,
 ) -> Page {
@@ -230,6 +230,8 @@ async fn scorecard_page(
         let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
         let parsed = AreaCode::parse(&code).map_err(|_| not_found())?;
         let area = snapshot.area(&parsed).ok_or_else(not_found)?;
+        // Built from client-level records: never opened by publication.
+        crate::auth::require(&viewer, &snapshot, h2h_domain::Permission::View, &area.code)?;
         let records = &snapshot.records;
         let fallback = records
             .default_period()

@@ -46,6 +46,9 @@ pub(crate) struct MetricSeries {
     /// Where the area falls among the areas compared, as a sentence (empty when quintiles do
     /// not apply: counts, or fewer than five areas).
     pub quintile_summary: String,
+    /// How many areas were left out of the comparison because the viewer may not see their
+    /// unpublished figures.
+    pub withheld_areas: usize,
 }
 
 /// Sort orders of the comparison table (no JavaScript: links carry them).
@@ -87,12 +90,14 @@ pub(crate) fn metric_series(
     area: &Area,
     sort: SortBy,
     today: time::Date,
+    visibility: &crate::auth::Visibility,
 ) -> MetricSeries {
-    metric_series_to(snapshot, metric, area, sort, today, None, "")
+    metric_series_to(snapshot, metric, area, sort, today, None, "", visibility)
 }
 
 /// [`metric_series`] over the periods that end by `up_to`'s end (all, when `None`), with
 /// `chart_prefix` before the charts' ids so that several charts can share a document.
+#[allow(clippy::too_many_arguments)] // each is one independent choice of the caller's
 pub(crate) fn metric_series_to(
     snapshot: &Snapshot,
     metric: &Metric,
@@ -101,6 +106,7 @@ pub(crate) fn metric_series_to(
     today: time::Date,
     up_to: Option<&Period>,
     chart_prefix: &str,
+    visibility: &crate::auth::Visibility,
 ) -> MetricSeries {
     let engine = &snapshot.engine;
     // A count is not comparable with a larger area's count, so counts have no benchmark.
@@ -198,6 +204,7 @@ pub(crate) fn metric_series_to(
     // The latest period across areas of the same kind.
     let latest = periods.last().copied();
     let mut compared: Vec<Compared> = Vec::new();
+    let mut withheld_areas = 0;
     if let Some(period) = latest {
         for other in snapshot.areas(Some(h2h_domain::AreaKindFilter::Kind(area.kind))) {
             let Some(i) = engine.indicator(
@@ -210,6 +217,10 @@ pub(crate) fn metric_series_to(
             ) else {
                 continue;
             };
+            if !visibility.shows_figure(snapshot, &other.code, i.provenance.published) {
+                withheld_areas += 1;
+                continue;
+            }
             compared.push(Compared {
                 row: AreaRow {
                     code: other.code.to_string(),
@@ -285,6 +296,7 @@ pub(crate) fn metric_series_to(
         String::new()
     };
     MetricSeries {
+        withheld_areas,
         rows,
         chart,
         latest: latest.map(|p| p.code()),

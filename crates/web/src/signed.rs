@@ -3,24 +3,25 @@
 //! byte for byte ever after.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
-use h2h_domain::{AreaCode, DecisionForm, Period};
+use h2h_domain::{AreaCode, DecisionForm, Period, Permission};
 use h2h_reports::ReportFormat;
 use h2h_store::SignedReport;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::auth::{self, Remote, Viewer};
 use crate::contract::iso;
 use crate::error::WebError;
 use crate::pages::{Layout, Page, layout};
 use crate::report::{PackError, PackRequest, default_period, sign_report};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
+pub(crate) fn router() -> crate::routes::Routes {
+    crate::routes::Routes::new()
         .route("/areas/{code}/sign", get(form_page).post(sign))
         .route("/reports", get(list))
         .route("/reports/{id}", get(report_page))
@@ -65,6 +66,7 @@ struct SignPage {
 
 async fn sign_page(
     state: &AppState,
+    viewer: &Viewer,
     code: &str,
     form: SignForm,
     problem: Option<String>,
@@ -73,6 +75,7 @@ async fn sign_page(
     let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
     let area = AreaCode::parse(code).map_err(|_| not_found())?;
     let area = snapshot.area(&area).ok_or_else(not_found)?;
+    auth::require(viewer, &snapshot, Permission::Sign, &area.code)?;
     let mut form = form;
     if form.period.is_empty() {
         form.period = default_period(&snapshot, &area.code)
@@ -92,21 +95,44 @@ async fn sign_page(
     })
 }
 
-async fn form_page(State(state): State<AppState>, Path(code): Path<String>) -> Page {
-    sign_page(&state, &code, SignForm::default(), None)
+async fn form_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Page {
+    sign_page(&state, &viewer, &code, SignForm::default(), None)
         .await
         .into()
 }
 
 async fn sign(
     State(state): State<AppState>,
+    viewer: Viewer,
+    Remote(remote): Remote,
     Path(code): Path<String>,
     Form(form): Form<SignForm>,
 ) -> Response {
-    match signed(&state, &code, &form).await {
-        Ok(report) => Redirect::to(&format!("/reports/{}", report.id)).into_response(),
+    match signed(&state, &viewer, &code, &form).await {
+        Ok(report) => {
+            let subject = format!("{} {} v{}", report.area_code, report.period, report.version);
+            let detail = format!(
+                "signed report {} by {}",
+                report.id, report.decision.decision_maker
+            );
+            auth::audit(
+                &state,
+                &viewer.actor(),
+                "report.sign",
+                &subject,
+                "ok",
+                &detail,
+                &remote,
+            )
+            .await;
+            Redirect::to(&format!("/reports/{}", report.id)).into_response()
+        }
         Err(SignError::Form(problem)) => {
-            let page = sign_page(&state, &code, form, Some(problem)).await;
+            let page = sign_page(&state, &viewer, &code, form, Some(problem)).await;
             (StatusCode::BAD_REQUEST, Page::from(page)).into_response()
         }
         Err(SignError::Web(error)) => Page::from(Err::<SignPage, _>(error)).into_response(),
@@ -125,11 +151,18 @@ impl<E: Into<WebError>> From<E> for SignError {
     }
 }
 
-async fn signed(state: &AppState, code: &str, form: &SignForm) -> Result<SignedReport, SignError> {
+async fn signed(
+    state: &AppState,
+    viewer: &Viewer,
+    code: &str,
+    form: &SignForm,
+) -> Result<SignedReport, SignError> {
     let snapshot = state.snapshot().await?;
     let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
     let area = AreaCode::parse(code).map_err(|_| not_found())?;
     let area = snapshot.area(&area).ok_or_else(not_found)?.code.clone();
+    auth::require(viewer, &snapshot, Permission::Sign, &area)?;
+    let visibility = auth::Visibility::of(state, viewer).await?;
     let period = Period::parse(&form.period).map_err(|e| {
         SignError::Form(format!(
             "{e}. Enter the period the report covers, such as 2024/25."
@@ -155,6 +188,7 @@ async fn signed(state: &AppState, code: &str, form: &SignForm) -> Result<SignedR
         period: &period,
         published: false,
         today,
+        visibility: &visibility,
     };
     sign_report(
         state.store.as_ref(),
@@ -239,13 +273,18 @@ struct ReportsPage {
     reports: Vec<ReportRow>,
 }
 
-async fn list(State(state): State<AppState>) -> Page {
+async fn list(State(state): State<AppState>, viewer: Viewer) -> Page {
     async {
+        auth::require_signed_in(&viewer)?;
         let snapshot = state.snapshot().await?;
         let reports = state.store.signed_reports(None).await?;
         Ok(ReportsPage {
             layout: layout(&snapshot, "reports"),
-            reports: reports.into_iter().map(ReportRow::from).collect(),
+            reports: reports
+                .into_iter()
+                .filter(|r| auth::may(&viewer, &snapshot, Permission::View, &r.area_code))
+                .map(ReportRow::from)
+                .collect(),
         })
     }
     .await
@@ -260,7 +299,7 @@ struct ReportPage {
     area_name: String,
 }
 
-async fn report_page(State(state): State<AppState>, Path(id): Path<i64>) -> Page {
+async fn report_page(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Page {
     async {
         let snapshot = state.snapshot().await?;
         let report = state
@@ -268,6 +307,7 @@ async fn report_page(State(state): State<AppState>, Path(id): Path<i64>) -> Page
             .signed_report(id)
             .await?
             .ok_or_else(|| WebError::NotFound(format!("There is no signed report {id}.")))?;
+        auth::require(&viewer, &snapshot, Permission::View, &report.area_code)?;
         let area_name = snapshot
             .area(&report.area_code)
             .map_or_else(|| report.area_code.to_string(), |a| a.name.clone());
@@ -282,7 +322,33 @@ async fn report_page(State(state): State<AppState>, Path(id): Path<i64>) -> Page
 }
 
 /// A signed report's file, byte for byte as it was signed.
-async fn file(State(state): State<AppState>, Path((id, format)): Path<(i64, String)>) -> Response {
+async fn file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Remote(remote): Remote,
+    Path((id, format)): Path<(i64, String)>,
+) -> Response {
+    let allowed = async {
+        let snapshot = state.snapshot().await?;
+        let report = state.store.signed_report(id).await?;
+        match report {
+            Some(report) => {
+                auth::require(&viewer, &snapshot, Permission::View, &report.area_code)?;
+                Ok::<_, WebError>(true)
+            }
+            None => Ok(false),
+        }
+    }
+    .await;
+    match allowed {
+        Ok(true) => {}
+        Ok(false) => {
+            return crate::pages::error_page(&WebError::NotFound(format!(
+                "There is no signed report {id}."
+            )));
+        }
+        Err(error) => return crate::pages::error_page(&error),
+    }
     let not_found = || {
         crate::pages::error_page(&WebError::NotFound(format!(
             "Signed report {id} has no {format} file."
@@ -293,6 +359,17 @@ async fn file(State(state): State<AppState>, Path((id, format)): Path<(i64, Stri
     };
     match state.store.signed_report_file(id, parsed.extension()).await {
         Ok(Some(bytes)) => {
+            let subject = format!("signed report {id}");
+            auth::audit(
+                &state,
+                &viewer.actor(),
+                "export.signed_report",
+                &subject,
+                "ok",
+                parsed.extension(),
+                &remote,
+            )
+            .await;
             let disposition = format!(
                 "{}; filename=\"h2h-signed-report-{id}.{}\"",
                 if parsed == ReportFormat::Html {

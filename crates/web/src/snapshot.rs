@@ -112,6 +112,28 @@ impl Snapshot {
         self.index.get(current).and_then(|&i| self.areas.get(i))
     }
 
+    /// Whether `area` lies within `ancestor` by the geography's links (a member authority
+    /// within its partnership, a district within its county), however many levels up.
+    pub fn lies_within(&self, area: &AreaCode, ancestor: &AreaCode) -> bool {
+        let mut seen: Vec<&AreaCode> = Vec::new();
+        let mut frontier: Vec<&AreaCode> = vec![area];
+        while let Some(code) = frontier.pop() {
+            let Some(found) = self.area(code) else {
+                continue;
+            };
+            for parent in &found.parents {
+                if parent == ancestor {
+                    return true;
+                }
+                if !seen.contains(&parent) {
+                    seen.push(parent);
+                    frontier.push(parent);
+                }
+            }
+        }
+        false
+    }
+
     /// Areas of the selected kinds (all when `None`), in the store's order.
     pub fn areas(&self, filter: Option<AreaKindFilter>) -> impl Iterator<Item = &Area> {
         self.areas

@@ -163,9 +163,27 @@ pub(crate) fn target_status_label(status: h2h_domain::analysis::TargetStatus) ->
 
 /// The time now, as RFC 3339 text, for what the store records.
 pub(crate) fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// A time as RFC 3339 text in UTC to the second (`2026-12-01T09:30:00Z`): one fixed width,
+/// so that stored times compare as text.
+pub(crate) fn timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The time `minutes` ago, as [`timestamp`] writes it.
+pub(crate) fn time_ago_minutes(minutes: i64) -> String {
+    timestamp(time::OffsetDateTime::now_utc() - time::Duration::minutes(minutes))
 }
 
 #[cfg(test)]

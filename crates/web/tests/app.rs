@@ -8,7 +8,9 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use h2h_domain::AreaCode;
-use h2h_store::on_both_backends;
+use std::sync::Arc;
+
+use h2h_store::{Store, on_both_backends};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -59,7 +61,43 @@ async fn app(url: &str) -> Router {
     h2h_ingest::import_meetings(store.as_ref(), "meetings.csv", meetings.as_bytes(), None)
         .await
         .unwrap();
-    h2h_web::app(store)
+    as_national_admin(store.as_ref(), h2h_web::app(Arc::clone(&store))).await
+}
+
+/// The app as a national administrator sees it, every request carrying their API token:
+/// these tests are about what the pages say; `permissions.rs` tests who may see them.
+async fn as_national_admin(store: &dyn Store, app: Router) -> Router {
+    let account = store
+        .create_account(&h2h_store::NewAccount {
+            username: &h2h_domain::Username::parse("admin").unwrap(),
+            display_name: "Test administrator",
+            role: h2h_domain::Role::NationalAdmin,
+            areas: &[],
+            password_hash: "not used",
+            created_at: "2024-01-01T00:00:00Z",
+        })
+        .await
+        .unwrap();
+    let token = h2h_web::auth::new_secret(h2h_web::auth::TOKEN_PREFIX).unwrap();
+    store
+        .create_api_token(
+            account.principal.account_id,
+            "tests",
+            &h2h_web::auth::digest(&token),
+            "2024-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    let bearer = header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    app.layer(axum::middleware::map_request(
+        move |mut request: Request<Body>| {
+            let bearer = bearer.clone();
+            async move {
+                request.headers_mut().insert(header::AUTHORIZATION, bearer);
+                request
+            }
+        },
+    ))
 }
 
 const PARTNERSHIPS: &str = include_str!("../../../fixtures/partnerships/partnerships.csv");
@@ -370,7 +408,7 @@ async fn a_shift_in_monthly_figures_is_an_early_warning(url: &str) {
     .await
     .unwrap();
     assert_eq!(imported.accepted, 14, "{:?}", imported.rejected);
-    let app = h2h_web::app(store);
+    let app = as_national_admin(store.as_ref(), h2h_web::app(Arc::clone(&store))).await;
     let (status, warnings) = get_json(&app, "/api/v1/warnings?area=E06000005").await;
     assert_eq!(status, StatusCode::OK);
     let warnings = warnings.as_array().unwrap();
@@ -437,7 +475,7 @@ async fn revisions_and_rejected_rows_are_kept(url: &str) {
     .await
     .unwrap();
     assert!(again.already_received && again.accepted == 0, "{again:?}");
-    let app = h2h_web::app(store);
+    let app = as_national_admin(store.as_ref(), h2h_web::app(Arc::clone(&store))).await;
     let (_, history) = get_json(
         &app,
         "/api/v1/values/history?metric=dip.completions&area=E06000047&period=2023/24",
