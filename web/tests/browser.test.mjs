@@ -22,17 +22,22 @@ const workDir = mkdtempSync(join(tmpdir(), 'h2h-browser-'))
 let server
 let base
 let browser
+// Every demo account's password, so the tests can sign in as any role.
+const DEMO_PASSWORD = 'browser tests passphrase'
+let demoLog = ''
 
 function startServer () {
   return new Promise((resolveStart, rejectStart) => {
     server = spawn(binary, ['demo', '--addr', '127.0.0.1:0', '--db', `sqlite://${join(workDir, 'demo.db')}`], {
       cwd: workDir,
-      stdio: ['ignore', 'ignore', 'pipe']
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, H2H_DEMO_PASSWORD: DEMO_PASSWORD }
     })
     let log = ''
     const timer = setTimeout(() => rejectStart(new Error(`the demo did not start in 60 s:\n${log}`)), 60_000)
     server.stderr.on('data', chunk => {
       log += chunk
+      demoLog = log
       const match = log.match(/serving on (http:\/\/[^/\s]+)\//)
       if (match) {
         clearTimeout(timer)
@@ -59,14 +64,25 @@ after(async () => {
   rmSync(workDir, { recursive: true, force: true })
 })
 
-// A page that records console errors and failed requests, for the assertions below.
-async function watchedPage (options = {}) {
+// Signs in on the sign-in page as one of the demo's accounts.
+async function signIn (page, username) {
+  await page.goto(`${base}/login`)
+  await page.getByLabel('User name').fill(username)
+  await page.getByLabel('Password').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL(`${base}/`)
+}
+
+// A page that records console errors and failed requests, for the assertions below, signed
+// in as `as` (the demo administrator unless said otherwise; `null` for nobody).
+async function watchedPage ({ as = 'admin', ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
   const page = await context.newPage()
   page.problems = []
   page.on('console', message => { if (message.type() === 'error') page.problems.push(`console: ${message.text()}`) })
   page.on('requestfailed', request => page.problems.push(`failed: ${request.url()}`))
   page.on('response', response => { if (response.status() >= 400) page.problems.push(`${response.status()}: ${response.url()}`) })
+  if (as !== null) await signIn(page, as)
   return page
 }
 
@@ -293,4 +309,70 @@ test('the scorecard of the demo DIP area from its area page, with and without Ja
   assert.ok(await plain.getByRole('columnheader', { name: '2021/22-Q3' }).first().isVisible(), 'the trend shows the quarters before')
   await plain.screenshot({ path: join(screenshots, 'scorecard-quarter-no-js.png'), fullPage: true })
   assert.deepEqual(plain.problems.filter(p => !p.includes('/assets/fonts/') && !p.startsWith('console: Failed to load resource')), [])
+})
+
+test('signing in: the demo prints its accounts, nobody is sent to sign in, a lead sees their partnership only', async () => {
+  for (const name of ['admin', 'analyst', 'lead', 'submitter', 'viewer']) {
+    assert.match(demoLog, new RegExp(`account ${name} \\(`), `the demo prints the ${name} account`)
+  }
+  const page = await watchedPage({ as: null })
+  // The published national figures are open to everyone; a partnership's are not.
+  await page.goto(`${base}/areas/E92000001`)
+  assert.equal(await page.locator('h1').textContent(), 'England')
+  assert.ok(await page.getByText('These are the figures as published').isVisible())
+  assert.equal(await page.locator('.h2h-marking').count(), 0, 'no sensitive marking for the public')
+  await page.goto(`${base}/areas/E06000047`)
+  await page.waitForURL(/\/login\?next=/)
+  await page.screenshot({ path: join(screenshots, 'login.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+  await page.getByLabel('User name').fill('lead')
+  await page.getByLabel('Password').fill('not the password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  assert.ok(await page.getByText('The user name or password is not right').first().isVisible())
+  await page.getByLabel('Password').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL(`${base}/areas/E06000047`)
+  assert.equal(await page.locator('h1').textContent(), 'County Durham')
+  assert.ok(await page.locator('.h2h-marking').isVisible(), 'the management view carries its marking')
+  assert.ok(await page.getByText('Demo partnership lead').isVisible(), 'the header names who is signed in')
+  // Another partnership's area is refused.
+  const refused = await page.goto(`${base}/areas/E06000001`)
+  assert.equal(refused.status(), 403)
+  assert.ok(await page.getByRole('heading', { name: 'You do not have access to this page' }).isVisible())
+  await page.screenshot({ path: join(screenshots, 'forbidden.png'), fullPage: true })
+  // The account page makes an API token, shown once.
+  await page.goto(`${base}/account`)
+  await page.getByLabel('What the token is for').fill('quarterly script')
+  await page.getByRole('button', { name: 'Create a token' }).click()
+  const token = (await page.locator('.h2h-token').textContent()).trim()
+  assert.match(token, /^h2h_[0-9a-f]{64}$/)
+  const api = await fetch(`${base}/api/v1/plans`, { headers: { Authorization: `Bearer ${token}` } })
+  assert.equal(api.status, 200)
+  assert.deepEqual(await accessibilityViolations(page), [])
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.waitForURL(`${base}/`)
+  assert.ok(await page.getByRole('link', { name: 'Sign in' }).isVisible())
+  assert.deepEqual(page.problems.filter(p => !p.startsWith('401') && !p.startsWith('403')), [])
+})
+
+test('administration: accounts, publication and the audit log', async () => {
+  const page = await watchedPage()
+  await page.getByRole('link', { name: 'Administration' }).click()
+  await page.waitForURL(`${base}/admin`)
+  assert.ok(await page.getByRole('cell', { name: 'Partnership lead' }).isVisible())
+  await page.getByLabel('Publish an area').fill('E06000005')
+  await page.getByRole('button', { name: 'Publish', exact: true }).click()
+  await page.waitForURL(`${base}/admin`)
+  assert.ok(await page.getByRole('link', { name: 'Darlington' }).isVisible())
+  await page.screenshot({ path: join(screenshots, 'admin.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+  await page.getByRole('link', { name: 'Read the audit log' }).click()
+  await page.waitForURL(`${base}/admin/audit`)
+  assert.ok(await page.getByRole('cell', { name: 'publication.publish' }).first().isVisible())
+  assert.ok(await page.getByRole('cell', { name: 'login' }).first().isVisible())
+  await page.screenshot({ path: join(screenshots, 'audit.png'), fullPage: true })
+  assert.deepEqual(await accessibilityViolations(page), [])
+  const nobody = await fetch(`${base}/areas/E06000005`)
+  assert.equal(nobody.status, 200, 'a published area is open to everyone')
+  assert.deepEqual(page.problems, [])
 })

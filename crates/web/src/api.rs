@@ -38,9 +38,44 @@ use h2h_domain::Permission;
         (name = "partnerships", description = "Combating Drugs Partnerships: members, meetings and attendance"),
         (name = "records", description = "Client-level record extracts and the Results Based Accountability scorecard"),
         (name = "service", description = "Service health")
-    )
+    ),
+    modifiers(&AccessDoc)
 )]
 struct ApiDoc;
+
+/// Tags whose routes are open to everyone: the catalogue, geography, periods and health.
+const PUBLIC_TAGS: &[&str] = &["framework", "geography", "periods", "service"];
+
+/// Documents how the API is signed in to (an optional bearer token) and the answers that
+/// follow from it: 401 for a token that is not valid (or none, where one is needed), and
+/// 403 on routes with partnerships' data for an account that does not cover the area.
+struct AccessDoc;
+
+impl utoipa::Modify for AccessDoc {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token made on the account page or with `h2h users token`; it acts \
+                         with its account's role and areas.",
+                    ))
+                    .build(),
+            ),
+        );
+        // Either no token (published figures and the catalogue) or a bearer token.
+        openapi.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+        ]);
+    }
+}
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -72,7 +107,48 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> OpenApi {
-    router().split_for_parts().1
+    router_and_document().1
+}
+
+/// The API's router and its OpenAPI document, with the answers that access control adds to
+/// every route (401, and 403 on routes with partnerships' data).
+pub(crate) fn router_and_document() -> (axum::Router<AppState>, OpenApi) {
+    let (router, mut openapi) = router().split_for_parts();
+    add_access_answers(&mut openapi);
+    (router, openapi)
+}
+
+fn add_access_answers(openapi: &mut OpenApi) {
+    use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder};
+    let answer = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorJson")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in openapi.paths.paths.values_mut() {
+        for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let public = operation
+                .tags
+                .as_ref()
+                .is_some_and(|tags| tags.iter().any(|t| PUBLIC_TAGS.contains(&t.as_str())));
+            let responses = &mut operation.responses.responses;
+            responses.entry(String::from("401")).or_insert_with(|| {
+                answer("The API token is not valid, or the data need someone signed in").into()
+            });
+            if !public {
+                responses.entry(String::from("403")).or_insert_with(|| {
+                    answer("The account does not cover the area, or its role does not allow this")
+                        .into()
+                });
+            }
+        }
+    }
 }
 
 /// The six outcomes of the framework.

@@ -98,7 +98,7 @@ pub fn route_paths() -> Vec<String> {
 }
 
 fn app_with(state: AppState) -> Router {
-    let (api_router, api_doc) = api::router().split_for_parts();
+    let (api_router, api_doc) = api::router_and_document();
     let api_doc = Arc::new(api_doc);
     let (pages, _) = page_routes().into_parts();
     Router::new()
