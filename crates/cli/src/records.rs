@@ -27,7 +27,7 @@ pub enum ScorecardFormat {
     Csv,
     /// A standalone HTML document laid out like the Gwent report (needs --out).
     Html,
-    /// PDF (arrives with the PDF engine: exits 2).
+    /// An A4 PDF laid out like the HTML, tagged, marked on every page (needs --out).
     Pdf,
     /// An Excel workbook: a cover, a table sheet per section, terminology (needs --out).
     Xlsx,
@@ -248,20 +248,21 @@ pub async fn scorecard(
             }
             anyhow::bail!("the table is for the terminal; write json, csv, html or xlsx to --out")
         }
-        ScorecardFormat::Pdf => anyhow::bail!("PDF scorecards arrive with the PDF engine"),
-        ScorecardFormat::Html | ScorecardFormat::Xlsx => {
+        ScorecardFormat::Html | ScorecardFormat::Xlsx | ScorecardFormat::Pdf => {
             let Some(path) = out else {
-                anyhow::bail!("an HTML or Excel scorecard is a file: name it with --out FILE");
+                anyhow::bail!("an HTML, Excel or PDF scorecard is a file: name it with --out FILE");
             };
-            let doc = h2h_web::scorecard_document(&snapshot, area, &period).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "no client-level extract is held; `h2h import records DIR` loads one"
-                )
-            })?;
-            let report = if format == ScorecardFormat::Html {
-                h2h_reports::ReportFormat::Html
-            } else {
-                h2h_reports::ReportFormat::Xlsx
+            let today = time::OffsetDateTime::now_utc().date();
+            let doc =
+                h2h_web::scorecard_document(&snapshot, area, &period, today).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no client-level extract is held; `h2h import records DIR` loads one"
+                    )
+                })?;
+            let report = match format {
+                ScorecardFormat::Html => h2h_reports::ReportFormat::Html,
+                ScorecardFormat::Xlsx => h2h_reports::ReportFormat::Xlsx,
+                _ => h2h_reports::ReportFormat::Pdf,
             };
             let bytes = h2h_reports::render_scorecard(&doc, report)?;
             std::fs::write(path, &bytes)

@@ -47,6 +47,7 @@ on_both_backends!(
     partnerships_and_meetings_are_imported_and_attendance_analysed,
     a_records_extract_is_generated_imported_versioned_and_scored,
     accounts_are_managed_from_the_command_line_and_every_change_is_audited,
+    a_scorecard_sums_the_extracts_of_two_services,
 );
 
 /// `h2h users add|list|token|disable|enable|reset` and `h2h publish`: a partnership lead sees
@@ -190,6 +191,212 @@ async fn accounts_are_managed_from_the_command_line_and_every_change_is_audited(
     assert_eq!(status, 403, "only administrators read the log");
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// Writes an extract folder of `files` (name, CSV text).
+fn write_extract(dir: &std::path::Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A measure of scorecard JSON by id.
+fn measure<'a>(card: &'a Value, id: &str) -> &'a Value {
+    card["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["measures"].as_array().unwrap())
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no measure {id}"))
+}
+
+fn scorecard_json(url: &str, area: &str, period: &str) -> Value {
+    let output = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            area,
+            "--period",
+            period,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Two services' extracts for Gwent's authorities, imported separately (each a service of
+/// its own, named by its folder), give one scorecard that counts both: values, denominators
+/// and breakdown categories summed, percents recomputed from the sums, a file only one
+/// service keeps counted from that one, a file neither keeps "no data". A new version of one
+/// service replaces that service's figures and leaves the other's.
+async fn a_scorecard_sums_the_extracts_of_two_services(url: &str) {
+    let root = tempfile_dir();
+    let custody = root.join("gwent-custody-dip");
+    write_extract(
+        &custody,
+        &[
+            (
+                "referrals.csv",
+                "referral_id,client_id,referral_date,source,area_code\n\
+                 A1,CA1,2023-05-01,police,W06000022\n\
+                 A2,CA2,2023-06-01,police,W06000022\n\
+                 A3,CA3,2023-07-01,court,W06000020\n\
+                 A4,CA4,2022-07-01,police,W06000022\n",
+            ),
+            (
+                "assessments.csv",
+                "assessment_id,client_id,assessment_date,kind,area_code\n\
+                 AA1,CA1,2023-05-03,full,W06000022\n\
+                 AA2,CA2,2023-06-05,required,W06000022\n",
+            ),
+        ],
+    );
+    let treatment = root.join("gwent-treatment");
+    write_extract(
+        &treatment,
+        &[
+            (
+                "referrals.csv",
+                "referral_id,client_id,referral_date,source,area_code\n\
+                 B1,CB1,2023-04-10,self,W06000020\n\
+                 B2,CB2,2024-01-10,probation,W06000022\n",
+            ),
+            (
+                "assessments.csv",
+                "assessment_id,client_id,assessment_date,kind,area_code\n\
+                 BA1,CB1,2023-04-12,full,W06000020\n\
+                 BA2,CB2,2024-01-15,full,W06000022\n",
+            ),
+            (
+                "brief_interventions.csv",
+                "intervention_id,intervention_date,area_code,setting,signposted_to\n\
+                 BI1,2023-09-01,W06000022,custody,drugs\n\
+                 BI2,2023-09-02,W06000020,outreach,\n",
+            ),
+        ],
+    );
+    for (dir, service) in [
+        (&custody, "gwent-custody-dip"),
+        (&treatment, "gwent-treatment"),
+    ] {
+        let import = h2h(url, &["import", "records", dir.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&import.stdout);
+        assert_eq!(
+            import.status.code(),
+            Some(0),
+            "{stdout}{}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("{service}: saved as version 1")),
+            "{stdout}"
+        );
+    }
+
+    let gwent = scorecard_json(url, "W15000002", "2023/24");
+    let referrals = measure(&gwent, "referrals");
+    assert_eq!(
+        referrals["value"], 5,
+        "three of one service, two of the other"
+    );
+    let sources: Vec<(String, u64)> = referrals["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["key"].as_str().unwrap().to_owned(),
+                b["value"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            ("police", 2),
+            ("probation", 1),
+            ("prison", 0),
+            ("court", 1),
+            ("self", 1),
+            ("other", 0)
+        ]
+        .map(|(k, v)| (k.to_owned(), v))
+    );
+    assert!(close(&referrals["breakdown"][0]["percent"], 40.0));
+    let assessments = measure(&gwent, "assessments");
+    assert_eq!(assessments["value"], 3);
+    assert_eq!(assessments["denominator"], 5);
+    assert!(
+        close(&assessments["percent"], 60.0),
+        "recomputed from the sums"
+    );
+    assert_eq!(measure(&gwent, "required_assessments")["value"], 1);
+    assert_eq!(
+        measure(&gwent, "brief_interventions")["value"],
+        2,
+        "kept by one service only"
+    );
+    let signposted = measure(&gwent, "signposted");
+    assert_eq!(signposted["value"], 1);
+    assert!(close(&signposted["percent"], 50.0));
+    let care_plans = measure(&gwent, "care_plans");
+    assert_eq!(care_plans["value"], Value::Null, "neither keeps episodes");
+    assert_eq!(care_plans["status"], "no_data");
+    let torfaen = scorecard_json(url, "W06000020", "2023/24");
+    assert_eq!(measure(&torfaen, "referrals")["value"], 2);
+
+    // A second version of one service replaces its figures, not adds to them.
+    let mut referrals_csv = std::fs::read_to_string(custody.join("referrals.csv")).unwrap();
+    referrals_csv.push_str("A5,CA5,2023-08-01,police,W06000021\n");
+    std::fs::write(custody.join("referrals.csv"), referrals_csv).unwrap();
+    let import = h2h(url, &["import", "records", custody.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&import.stdout).contains("gwent-custody-dip: saved as version 2"),
+        "{}",
+        String::from_utf8_lossy(&import.stdout)
+    );
+    let gwent = scorecard_json(url, "W15000002", "2023/24");
+    assert_eq!(measure(&gwent, "referrals")["value"], 6);
+    assert_eq!(measure(&gwent, "referrals")["breakdown"][0]["value"], 3);
+    assert_eq!(measure(&gwent, "assessments")["value"], 3);
+
+    // The files count both services too.
+    let html = root.join("two.html");
+    let made = h2h(
+        url,
+        &[
+            "scorecard",
+            "--area",
+            "W15000002",
+            "--period",
+            "2023/24",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(made.status.success());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("gwent-custody-dip, version 2"),
+        "both sources are named"
+    );
+    assert!(page.contains("gwent-treatment, version 1"));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+fn close(actual: &Value, expected: f64) -> bool {
+    actual.as_f64().is_some_and(|a| (a - expected).abs() < 1e-9)
 }
 
 /// `generate records` (20,000 referrals), `import records` (counts per file, a second import a no-op, a changed
@@ -472,7 +679,10 @@ async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str)
             "numbers are stored as numbers"
         );
     }
-    let pdf = h2h(
+    // The PDF: typeset, its pages drawn by poppler and not blank, its words those of the HTML.
+    let pdf = dir.parent().unwrap().join("scorecard.pdf");
+    let started = std::time::Instant::now();
+    let made = h2h(
         url,
         &[
             "scorecard",
@@ -483,13 +693,47 @@ async fn a_records_extract_is_generated_imported_versioned_and_scored(url: &str)
             "--format",
             "pdf",
             "--out",
-            "x.pdf",
+            pdf.to_str().unwrap(),
         ],
     );
-    assert_eq!(pdf.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&pdf.stderr).contains("PDF scorecards arrive with the PDF engine")
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
     );
+    eprintln!("scorecard PDF written in {:?}", started.elapsed());
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    if have_tool("pdftoppm", &["-v"]) {
+        let pages = drawn_pages(&pdf);
+        assert!(pages.len() >= 2, "{} pages", pages.len());
+        for (page, inked) in pages.iter().enumerate() {
+            assert!(*inked > 0.01, "page {} is blank ({inked})", page + 1);
+        }
+        let text = Command::new("pdftotext")
+            .args([pdf.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let referrals = thousands(shown_referrals(url));
+        for expected in [
+            "Scorecard: Gwent, 2019/20",
+            "The referral pathway",
+            "How much did we do?",
+            "Is anyone better off?",
+            "Terminology",
+            referrals.as_str(),
+        ] {
+            assert!(text.contains(expected), "the PDF lacks {expected:?}");
+        }
+        assert!(
+            text.matches("OFFICIAL-SENSITIVE: unpublished management information")
+                .count()
+                >= 2 * pages.len(),
+            "marked at the head and foot of every page"
+        );
+    }
     let unknown = h2h(
         url,
         &["scorecard", "--area", "W15999999", "--period", "2019/20"],
@@ -1538,6 +1782,64 @@ fn have_tool(program: &str, args: &[&str]) -> bool {
         eprintln!("skipped: {program} is not installed here");
     }
     present
+}
+
+/// Draws every page of a PDF with pdftoppm as greyscale at 30 dpi and gives each page's
+/// share of pixels that are not white.
+fn drawn_pages(pdf: &std::path::Path) -> Vec<f64> {
+    let dir = pdf.with_extension("pages");
+    std::fs::create_dir_all(&dir).unwrap();
+    let prefix = dir.join("page");
+    let run = Command::new("pdftoppm")
+        .args(["-gray", "-r", "30"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| {
+            // A binary PGM: "P5", width, height, maximum, then one byte a pixel.
+            let bytes = std::fs::read(file).unwrap();
+            let mut fields = 0;
+            let mut at = 0;
+            while fields < 4 {
+                while bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                while !bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                fields += 1;
+            }
+            let pixels = &bytes[at + 1..];
+            pixels.iter().filter(|&&p| p < 200).count() as f64 / pixels.len() as f64
+        })
+        .collect()
+}
+
+/// A count with thousands separated, as the reports show it.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Reads the Framework sheet's row of a metric with openpyxl: its cells as JSON.

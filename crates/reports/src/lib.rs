@@ -1,6 +1,7 @@
-//! Reports: the partnership performance pack as a standalone HTML document, as an Excel
-//! workbook that follows the Government Analysis Function's guidance on releasing statistics
-//! in spreadsheets, and as an accessible A4 PDF typeset by typst.
+//! Reports: the partnership performance pack and the Results Based Accountability scorecard,
+//! each as a standalone HTML document, as an Excel workbook that follows the Government
+//! Analysis Function's guidance on releasing statistics in spreadsheets, and as an accessible
+//! A4 PDF typeset by typst.
 //!
 //! The document model ([`Pack`]) holds everything already worked out, figures both as
 //! numbers and as shown; the web layer builds it from the store, and each renderer here only
@@ -15,16 +16,13 @@ mod xlsx;
 pub use pack::{
     AttendanceRow, AttendanceSection, BenchmarkLine, COMPARISON_HEADINGS, ChartFigure, DataTable,
     Decision, Definition, Distribution, DistributionLine, ExceptionLine, Figure, IndicatorLine,
-    Judgement, NationalAttendanceSection, OutcomeGroup, Pack, PlanStatus, STANDARD_NOTES,
-    StatusRow, TREND_HEADINGS, TargetLine, TypeShareRow,
+    Judgement, NationalAttendanceSection, OutcomeGroup, Pack, PackScorecard, PlanStatus,
+    PrintChart, STANDARD_NOTES, StatusRow, TREND_HEADINGS, TargetLine, TypeShareRow,
 };
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// The report is not made in this form yet.
-    #[error("{0} is not made yet: choose HTML or Excel")]
-    NotYet(&'static str),
     /// The HTML template failed.
     #[error("the HTML report could not be written: {0}")]
     Html(#[from] askama::Error),
@@ -92,7 +90,7 @@ pub fn render_scorecard(
     match format {
         ReportFormat::Html => Ok(scorecard::html(doc)?.into_bytes()),
         ReportFormat::Xlsx => scorecard::xlsx(doc),
-        ReportFormat::Pdf => Err(ReportError::NotYet("a PDF scorecard")),
+        ReportFormat::Pdf => pdf::scorecard(doc),
     }
 }
 

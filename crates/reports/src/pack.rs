@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::scorecard::ScorecardDocument;
+
 /// A figure as a number (for spreadsheets) and as shown (for pages).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figure {
@@ -134,8 +136,20 @@ pub struct ChartFigure {
     pub caption: String,
     /// The chart as accessible SVG.
     pub svg: String,
+    /// A shorter form for the printed page, when the chart has more rows than a page draws
+    /// legibly (every area of a kind compared); the table still lists every figure.
+    pub print: Option<PrintChart>,
     /// The figures behind it.
     pub table: DataTable,
+}
+
+/// A chart shortened for print, and what it leaves out, in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrintChart {
+    /// The shortened chart as accessible SVG.
+    pub svg: String,
+    /// What it shows of the whole, such as the highest and lowest areas.
+    pub note: String,
 }
 
 /// A plain table of text cells.
@@ -353,6 +367,16 @@ pub struct TypeShareRow {
     pub by_region: Vec<Option<u32>>,
 }
 
+/// The pack's scorecard section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PackScorecard {
+    /// The scorecard, when a client-level extract covers the area.
+    pub document: Option<ScorecardDocument>,
+    /// What the section says in its place when there is none, such as that no client-level
+    /// extract covers the area.
+    pub absence: String,
+}
+
 /// The partnership performance pack for an area and period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pack {
@@ -386,6 +410,9 @@ pub struct Pack {
     pub distribution: Option<Distribution>,
     /// For England: the national analysis of partnership attendance.
     pub national_attendance: Option<NationalAttendanceSection>,
+    /// The Results Based Accountability scorecard of the area and period from client-level
+    /// records, or why there is none; `None` leaves the section out.
+    pub scorecard: Option<PackScorecard>,
     /// The definitions and sources of every metric shown.
     pub definitions: Vec<Definition>,
     /// Notes particular to this pack, numbered after [`STANDARD_NOTES`].

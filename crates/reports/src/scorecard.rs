@@ -1,8 +1,9 @@
 //! The Results Based Accountability scorecard as a document ([`ScorecardDocument`]) and its
-//! two renderers: a standalone HTML file laid out like the Gwent report (the pathway, each
+//! renderers: a standalone HTML file laid out like the Gwent report (the pathway, each
 //! section's measures with the periods before, each breakdown as a table beside its bar chart,
-//! the terminology appendix) and an Excel workbook (a cover, a table sheet per section with
-//! numbers stored as numbers, a terminology sheet).
+//! the terminology appendix), an Excel workbook (a cover, a table sheet per section with
+//! numbers stored as numbers, a terminology sheet) and an A4 PDF (`pdf.rs`,
+//! `templates/scorecard.typ`). The pack carries the same document as its scorecard section.
 //!
 //! The model holds plain figures, already worked out by the web layer from the records, so
 //! this crate does not depend on the records engine.
@@ -11,13 +12,14 @@ use askama::Template;
 use rust_xlsxwriter::{
     DocProperties, Format, FormatAlign, Table, TableColumn, Workbook, XlsxError,
 };
+use serde::Serialize;
 
 /// Shorthand for a figure that is not available (the measure's file was not in the extract,
 /// or the cell does not apply).
 const NOT_AVAILABLE: &str = "[x]";
 
 /// A scorecard ready to lay out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScorecardDocument {
     /// The title, e.g. `Scorecard: Gwent, 2023/24`.
     pub title: String,
@@ -29,6 +31,10 @@ pub struct ScorecardDocument {
     pub period_label: String,
     /// The period's code.
     pub period_code: String,
+    /// The protective marking: client-level figures are unpublished management information.
+    pub marking: Option<String>,
+    /// The date it was prepared (ISO), which the PDF gives as its date.
+    pub prepared_on: String,
     /// The extracts the figures come from, in words.
     pub sources: Vec<String>,
     /// Whether any of them is generated demo data.
@@ -46,7 +52,7 @@ pub struct ScorecardDocument {
 }
 
 /// One stage of the referral pathway.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelLine {
     /// The stage.
     pub label: String,
@@ -59,7 +65,7 @@ pub struct FunnelLine {
 }
 
 /// A section of measures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScorecardSection {
     /// Its title, e.g. `How much did we do?`.
     pub title: String,
@@ -70,7 +76,7 @@ pub struct ScorecardSection {
 }
 
 /// One measure.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScorecardLine {
     /// The stable id.
     pub id: String,
@@ -89,7 +95,7 @@ pub struct ScorecardLine {
 }
 
 /// A measure's breakdown.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BreakdownTable {
     /// The measure's id.
     pub measure_id: String,
@@ -104,7 +110,7 @@ pub struct BreakdownTable {
 }
 
 /// One category of a breakdown.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BreakdownLine {
     /// The key.
     pub key: String,
@@ -139,25 +145,62 @@ fn percent(value: &Option<f64>) -> String {
     value.map_or_else(String::new, |p| format!("{p:.0}%"))
 }
 
+impl FunnelLine {
+    /// The count as shown.
+    pub fn value_text(&self) -> String {
+        shown(&self.value)
+    }
+
+    /// The percent of the stage before as shown.
+    pub fn of_previous_text(&self) -> String {
+        percent(&self.of_previous)
+    }
+
+    /// The percent of referrals as shown.
+    pub fn of_referrals_text(&self) -> String {
+        percent(&self.of_referrals)
+    }
+}
+
+impl ScorecardLine {
+    /// The count as shown.
+    pub fn value_text(&self) -> String {
+        shown(&self.value)
+    }
+
+    /// The counts of the periods before as shown, oldest first.
+    pub fn trend_texts(&self) -> Vec<String> {
+        self.trend.iter().map(shown).collect()
+    }
+
+    /// The percent with what it is of (`45% of referrals`), or empty.
+    pub fn percent_text(&self) -> String {
+        match self.percent {
+            Some(_) => format!("{} {}", percent(&self.percent), self.percent_of)
+                .trim_end()
+                .to_owned(),
+            None => String::new(),
+        }
+    }
+}
+
+impl BreakdownLine {
+    /// The count as shown.
+    pub fn value_text(&self) -> String {
+        shown(&Some(self.value))
+    }
+
+    /// The percent as shown.
+    pub fn percent_text(&self) -> String {
+        percent(&self.percent)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "scorecard.html")]
 struct ScorecardPage<'a> {
     doc: &'a ScorecardDocument,
     styles: &'static str,
-}
-
-impl ScorecardPage<'_> {
-    fn shown(&self, value: &Option<u64>) -> String {
-        shown(value)
-    }
-
-    fn percent(&self, value: &Option<f64>) -> String {
-        percent(value)
-    }
-
-    fn count(&self, value: &u64) -> String {
-        shown(&Some(*value))
-    }
 }
 
 /// The scorecard's standalone HTML.
@@ -208,6 +251,10 @@ pub(crate) fn xlsx(doc: &ScorecardDocument) -> Result<Vec<u8>, crate::ReportErro
     cover.set_column_width(0, 100)?;
     cover.write_string_with_format(0, 0, &doc.title, &title)?;
     let mut row = 1;
+    if let Some(marking) = &doc.marking {
+        cover.write_string_with_format(row, 0, marking, &header)?;
+        row += 1;
+    }
     let mut line = |text: &str| -> Result<(), XlsxError> {
         cover.write_string_with_format(row, 0, text, &wrap)?;
         row += 1;
@@ -218,6 +265,7 @@ pub(crate) fn xlsx(doc: &ScorecardDocument) -> Result<Vec<u8>, crate::ReportErro
         "Period: {} ({})",
         doc.period_label, doc.period_code
     ))?;
+    line(&format!("Prepared: {}", doc.prepared_on))?;
     if doc.generated {
         line("Generated demo data: these are not real records of any service.")?;
     }

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{
 
 use crate::pack::{
     AttendanceSection, COMPARISON_HEADINGS, Decision, Distribution, Figure,
-    NationalAttendanceSection, Pack, PlanStatus, TREND_HEADINGS,
+    NationalAttendanceSection, Pack, PackScorecard, PlanStatus, TREND_HEADINGS,
 };
 
 /// Shorthand for a figure withheld to protect confidentiality.
@@ -58,6 +58,7 @@ struct TableSheet {
 pub(crate) fn pack(pack: &Pack) -> Result<Vec<u8>, crate::ReportError> {
     let mut tables: Vec<TableSheet> = pack.decision.iter().map(decision_table).collect();
     tables.push(framework_table(pack));
+    tables.extend(pack.scorecard.iter().map(|s| scorecard_table(pack, s)));
     for (number, plan) in (1..).zip(&pack.plans) {
         tables.extend(plan_tables(plan, number));
     }
@@ -157,7 +158,7 @@ fn cover(
         ("Prepared", pack.prepared_on.clone()),
         (
             "About these tables",
-            "The outcomes framework figures for the area, its delivery plan status and the \
+            "The outcomes framework figures for the area, its scorecard where client-level records cover it, its delivery plan status and the \
              definitions of the metrics. Notes on methods and shorthand are on the Notes sheet."
                 .to_owned(),
         ),
@@ -374,6 +375,81 @@ fn framework_table(pack: &Pack) -> TableSheet {
         title: format!(
             "Outcomes framework figures for {}, latest in {}",
             pack.area_name, pack.period_label
+        ),
+        columns,
+        widths,
+        rows,
+    }
+}
+
+/// The scorecard in long form: each measure's row (category `All`), then its breakdown's
+/// categories, with the periods before, counts and percents as numbers. Without a scorecard
+/// the title says why and the table has no rows.
+fn scorecard_table(pack: &Pack, scorecard: &PackScorecard) -> TableSheet {
+    let Some(doc) = &scorecard.document else {
+        return TableSheet {
+            name: "Scorecard".to_owned(),
+            title: format!(
+                "Results Based Accountability scorecard for {}, {}: {}",
+                pack.area_name, pack.period_label, scorecard.absence
+            ),
+            columns: vec!["Section".to_owned(), "Measure id".to_owned()],
+            widths: vec![28.0, 24.0],
+            rows: Vec::new(),
+        };
+    };
+    let count = |v: Option<u64>| {
+        // Counts of records are far below 2^53, so they are exact as numbers.
+        v.map_or(Cell::NotAvailable, |v| Cell::Number(v as f64, 0))
+    };
+    let share = |v: Option<f64>| v.map_or(Cell::NotAvailable, |v| Cell::Number(v, 1));
+    let mut columns = vec![
+        "Section".to_owned(),
+        "Measure id".to_owned(),
+        "Measure".to_owned(),
+        "Category".to_owned(),
+    ];
+    columns.extend(doc.trend_periods.iter().map(|p| format!("Number in {p}")));
+    columns.extend([
+        format!("Number in {}", doc.period_code),
+        "Denominator".to_owned(),
+        "Percent".to_owned(),
+    ]);
+    let mut widths = vec![24.0, 24.0, 40.0, 30.0];
+    widths.extend(std::iter::repeat_n(12.0, columns.len() - widths.len()));
+    let before = doc.trend_periods.len();
+    let mut rows = Vec::new();
+    for section in &doc.sections {
+        for m in &section.measures {
+            let mut cells = vec![
+                Cell::Text(section.title.clone()),
+                Cell::Text(m.id.clone()),
+                Cell::Text(m.label.clone()),
+                Cell::Text("All".to_owned()),
+            ];
+            cells.extend((0..before).map(|i| count(m.trend.get(i).copied().flatten())));
+            cells.extend([count(m.value), count(m.denominator), share(m.percent)]);
+            rows.push(cells);
+            for b in section.breakdowns.iter().filter(|b| b.measure_id == m.id) {
+                for r in &b.rows {
+                    let mut cells = vec![
+                        Cell::Text(section.title.clone()),
+                        Cell::Text(m.id.clone()),
+                        Cell::Text(m.label.clone()),
+                        Cell::Text(r.label.clone()),
+                    ];
+                    cells.extend((0..before).map(|_| Cell::NotAvailable));
+                    cells.extend([count(Some(r.value)), Cell::NotAvailable, share(r.percent)]);
+                    rows.push(cells);
+                }
+            }
+        }
+    }
+    TableSheet {
+        name: "Scorecard".to_owned(),
+        title: format!(
+            "Results Based Accountability scorecard for {}, {}, from client-level records [note 6]",
+            doc.area_name, doc.period_label
         ),
         columns,
         widths,

@@ -71,6 +71,7 @@ fn pack() -> Pack {
                 caption: "Source: local return, 2019/20 to 2023/24".to_owned(),
                 svg: "<svg role=\"img\" aria-labelledby=\"t\"><title id=\"t\">chart</title></svg>"
                     .to_owned(),
+                print: None,
                 table: DataTable {
                     columns: vec!["Period".to_owned(), "Value".to_owned()],
                     rows: vec![vec!["2023/24".to_owned(), "25.0".to_owned()]],
@@ -133,6 +134,7 @@ fn pack() -> Pack {
         decision: None,
         distribution: None,
         national_attendance: None,
+        scorecard: None,
     }
 }
 
@@ -311,6 +313,7 @@ fn pack_with_real_charts() -> Pack {
             title: title.to_owned(),
             caption: "Source: local return. Latest period: 2023/24.".to_owned(),
             svg,
+            print: None,
             table: table.clone(),
         });
     }

@@ -52,11 +52,16 @@ impl AppState {
 }
 
 /// Builds the application: pages, API, OpenAPI document, health check and assets. The
-/// first request reads the snapshot; [`ready_app`] reads it before serving.
+/// first request reads the snapshot; [`ready_app`] reads it before serving. Every answer
+/// reflects the data as of its request, however long the figures take to rebuild (tests and
+/// one-shot tools want that); a server uses [`ready_app`], which answers from the previous
+/// figures after [`snapshot::FRESH_WAIT`] rather than stall during a large import.
 pub fn app(store: Arc<dyn Store>) -> Router {
     app_with(AppState {
         store,
-        snapshots: Arc::new(snapshot::SnapshotCache::default()),
+        snapshots: Arc::new(snapshot::SnapshotCache::waiting(
+            std::time::Duration::from_secs(120),
+        )),
     })
 }
 

@@ -12,8 +12,8 @@ use h2h_domain::{
 use h2h_reports::{
     AttendanceRow, AttendanceSection, BenchmarkLine, ChartFigure, DataTable, Decision, Definition,
     Distribution, DistributionLine, ExceptionLine, Figure, IndicatorLine, Judgement,
-    NationalAttendanceSection, OutcomeGroup, Pack, PlanStatus, ReportFormat, StatusRow, TargetLine,
-    TypeShareRow,
+    NationalAttendanceSection, OutcomeGroup, Pack, PackScorecard, PlanStatus, ReportFormat,
+    StatusRow, TargetLine, TypeShareRow,
 };
 use h2h_store::{NewSignedReport, SignedReport, Store, StoreError, StoredPlan};
 use sha2::{Digest, Sha256};
@@ -179,6 +179,9 @@ fn build(
     }
     groups.push(other);
     groups.retain(|g| !g.indicators.is_empty());
+    let scorecard = pack_scorecard(snapshot, area, request);
+    // Client-level figures are unpublished management information too.
+    let marked = unpublished || scorecard.document.is_some();
     let mut notes = Vec::new();
     if unpublished && !request.published {
         notes.push(
@@ -212,7 +215,7 @@ fn build(
         area_name: area.name.clone(),
         period_code: request.period.code(),
         period_label: request.period.label(),
-        marking: (unpublished && !request.published).then(|| PACK_MARKING.to_owned()),
+        marking: (marked && !request.published).then(|| PACK_MARKING.to_owned()),
         prepared_on: iso(request.today),
         england_name,
         region_name: region.map(|r| r.name.clone()),
@@ -225,8 +228,47 @@ fn build(
         national_attendance: (area.code.as_str() == h2h_domain::geography::ENGLAND)
             .then(|| national_attendance(snapshot, request.period))
             .flatten(),
+        scorecard: Some(scorecard),
         definitions,
         notes,
+    }
+}
+
+/// The pack's scorecard section: the area's Results Based Accountability scorecard over the
+/// current client-level extracts, built as the scorecard page and `/api/v1/scorecard` build
+/// theirs, or why there is none. A pack prepared for publication leaves it out: client-level
+/// counts are unpublished management information, and disclosure control is not applied to
+/// them.
+fn pack_scorecard(snapshot: &Snapshot, area: &Area, request: PackRequest<'_>) -> PackScorecard {
+    let absent = |absence: String| PackScorecard {
+        document: None,
+        absence,
+    };
+    if request.published {
+        return absent(
+            "The scorecard from client-level records is unpublished management information, \
+             so a pack prepared for publication leaves it out."
+                .to_owned(),
+        );
+    }
+    let uncovered = || {
+        absent(format!(
+            "No client-level extract covers {}, so there is no scorecard for it. The scorecard \
+             is computed from the case records of a Drug Interventions Programme or treatment \
+             service, loaded with h2h import records.",
+            area.name
+        ))
+    };
+    let members = snapshot.scorecard_members(&area.code);
+    if !snapshot.records.has_records_for(&members) {
+        return uncovered();
+    }
+    match crate::scorecard_page::scorecard_document(snapshot, area, request.period, request.today) {
+        Some(document) => PackScorecard {
+            document: Some(document),
+            absence: String::new(),
+        },
+        None => uncovered(),
     }
 }
 
@@ -618,6 +660,7 @@ fn charts(
             title: finding.clone(),
             caption: caption("Each period's figure with its 95% confidence interval"),
             svg: series.chart,
+            print: None,
             table: DataTable {
                 columns: [
                     "Period",
@@ -657,6 +700,9 @@ fn charts(
                 series.quintile_summary.clone()
             }),
             svg: series.areas_chart,
+            print: series
+                .print_areas_chart
+                .map(|(svg, note)| h2h_reports::PrintChart { svg, note }),
             table: DataTable {
                 columns: ["Area", "Value", "95% interval", "Compared", "Fifth"]
                     .map(str::to_owned)

@@ -1,10 +1,13 @@
 //! The scorecard page of an area (`/areas/{code}/scorecard?period=`), laid out like the
 //! Gwent report: the referral pathway funnel, then each section's measures with their counts,
 //! percentages and values in the previous four periods of the same kind, each breakdown as a
-//! table beside a small bar chart, and the definitions as a terminology appendix.
+//! table beside a small bar chart, and the definitions as a terminology appendix; and the same
+//! scorecard as a file (`/areas/{code}/scorecard/download?format=html|xlsx|pdf&period=`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use h2h_charts::{BarRow, Category, ChartText, ComparisonBars, SparklineOptions};
 use h2h_domain::{AreaCode, Period};
@@ -18,7 +21,103 @@ use crate::scorecards::{FunnelStage, Trend};
 use crate::views::thousands;
 
 pub(crate) fn router() -> crate::routes::Routes {
-    crate::routes::Routes::new().route("/areas/{code}/scorecard", get(scorecard_page))
+    crate::routes::Routes::new()
+        .route("/areas/{code}/scorecard", get(scorecard_page))
+        .route("/areas/{code}/scorecard/download", get(download))
+}
+
+/// What a download link sends.
+#[derive(Deserialize)]
+struct DownloadQuery {
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// The scorecard as a file: HTML, Excel or PDF, each an attachment named after the area
+/// and period.
+async fn download(
+    State(state): State<AppState>,
+    viewer: crate::auth::Viewer,
+    crate::auth::Remote(remote): crate::auth::Remote,
+    Path(code): Path<String>,
+    Query(query): Query<DownloadQuery>,
+) -> Response {
+    match scorecard_file(&state, &viewer, &remote, &code, &query).await {
+        Ok(response) => response,
+        Err(error) => crate::pages::error_page(&error),
+    }
+}
+
+async fn scorecard_file(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    remote: &str,
+    code: &str,
+    query: &DownloadQuery,
+) -> Result<Response, WebError> {
+    let snapshot = state.snapshot().await?;
+    let not_found = || WebError::NotFound(format!("There is no area with the code {code}."));
+    let parsed = AreaCode::parse(code).map_err(|_| not_found())?;
+    let area = snapshot.area(&parsed).ok_or_else(not_found)?;
+    // Built from client-level records: never opened by publication.
+    crate::auth::require(viewer, &snapshot, h2h_domain::Permission::View, &area.code)?;
+    let none_held = || {
+        WebError::NotFound(
+            "No client-level records are held yet: an extract is loaded with h2h import records."
+                .to_owned(),
+        )
+    };
+    let period = match query.period.trim() {
+        "" => snapshot.records.default_period().ok_or_else(none_held)?,
+        text => Period::parse(text).map_err(|e| {
+            WebError::BadRequest(format!(
+                "{e}. Enter a period such as 2023/24, 2023/24-H2 or 2023/24-Q3."
+            ))
+        })?,
+    };
+    let format = match query.format.trim() {
+        "" => h2h_reports::ReportFormat::Html,
+        text => h2h_reports::ReportFormat::parse(text)
+            .map_err(|e| WebError::BadRequest(format!("{e}.")))?,
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let doc = scorecard_document(&snapshot, area, &period, today).ok_or_else(none_held)?;
+    // Typesetting a PDF takes a good fraction of a second of CPU: off the async runtime, so
+    // other requests are served meanwhile.
+    let bytes = tokio::task::spawn_blocking(move || h2h_reports::render_scorecard(&doc, format))
+        .await
+        .map_err(|e| WebError::Report(format!("the scorecard was not finished: {e}")))?
+        .map_err(|e| WebError::Report(e.to_string()))?;
+    let file_name = format!(
+        "h2h-scorecard-{}-{}.{}",
+        area.code,
+        period.code().replace('/', "-"),
+        format.extension()
+    );
+    let detail = format!("{} {}", period.code(), format.extension());
+    crate::auth::audit(
+        state,
+        &viewer.actor(),
+        "export.scorecard",
+        area.code.as_str(),
+        "ok",
+        &detail,
+        remote,
+    )
+    .await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -65,6 +164,8 @@ struct ScorecardPage {
     kind_label: &'static str,
     period_input: String,
     period_label: String,
+    /// The period shown, as its code: the download links ask for it.
+    period_code: String,
     error: Option<String>,
     sources: Vec<String>,
     generated: bool,
@@ -251,6 +352,7 @@ async fn scorecard_page(
             kind_label: area.kind.label(),
             period_input: asked.map_or_else(|| period.map(|p| p.code()).unwrap_or_default(), str::to_owned),
             period_label: period.map(|p| p.label()).unwrap_or_default(),
+            period_code: period.map(|p| p.code()).unwrap_or_default(),
             error,
             sources: records
                 .current
@@ -306,12 +408,14 @@ async fn scorecard_page(
     .into()
 }
 
-/// The scorecard of an area and period as the reports' document model (HTML and Excel
-/// files), with the four periods before; `None` when no extract is held.
+/// The scorecard of an area and period as the reports' document model (HTML, Excel and PDF
+/// files, and the pack's scorecard section), with the four periods before, prepared on
+/// `today` and marked as unpublished management information; `None` when no extract is held.
 pub fn scorecard_document(
     snapshot: &crate::snapshot::Snapshot,
     area: &h2h_domain::Area,
     period: &Period,
+    today: time::Date,
 ) -> Option<h2h_reports::ScorecardDocument> {
     use h2h_reports::{
         BreakdownLine, BreakdownTable, FunnelLine, ScorecardDocument, ScorecardLine,
@@ -400,6 +504,8 @@ pub fn scorecard_document(
         area_code: area.code.to_string(),
         period_label: period.label(),
         period_code: period.code(),
+        marking: Some(crate::report::PACK_MARKING.to_owned()),
+        prepared_on: crate::contract::iso(today),
         sources: records
             .current
             .iter()

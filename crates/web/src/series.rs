@@ -41,6 +41,9 @@ pub(crate) struct MetricSeries {
     pub comparison_heading: String,
     pub areas: Vec<AreaRow>,
     pub areas_chart: String,
+    /// With more areas than a printed page can draw legibly ([`PRINTED_EACH_END`]): the
+    /// highest and lowest areas and the area with its neighbours, and a note saying so.
+    pub print_areas_chart: Option<(String, String)>,
     pub benchmark_name: String,
     pub unit_label: String,
     /// Where the area falls among the areas compared, as a sentence (empty when quintiles do
@@ -49,6 +52,50 @@ pub(crate) struct MetricSeries {
     /// How many areas were left out of the comparison because the viewer may not see their
     /// unpublished figures.
     pub withheld_areas: usize,
+}
+
+/// How many of the highest and of the lowest areas a printed comparison draws, when there are
+/// too many areas for a page: with the area and its neighbours at most 33 rows, which an A4
+/// page draws with the names at about 9 points.
+pub(crate) const PRINTED_EACH_END: usize = 15;
+
+/// The rows of `bars` a printed page draws when there are more than it can show legibly: by
+/// value, the [`PRINTED_EACH_END`] highest, the as many lowest, and the selected area with the
+/// areas either side of it; highest first. `None` when every row fits.
+fn printed_selection<'a>(bars: &[BarRow<'a>]) -> Option<Vec<BarRow<'a>>> {
+    if bars.len() <= 2 * PRINTED_EACH_END + 3 {
+        return None;
+    }
+    let mut order: Vec<&BarRow<'a>> = bars.iter().filter(|b| b.value.is_some()).collect();
+    order.sort_by(|a, b| {
+        b.value
+            .partial_cmp(&a.value)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut keep = vec![false; order.len()];
+    for (i, k) in keep.iter_mut().enumerate() {
+        *k = i < PRINTED_EACH_END || i + PRINTED_EACH_END >= order.len();
+    }
+    if let Some(at) = order.iter().position(|b| b.selected) {
+        for i in at.saturating_sub(1)..=(at + 1).min(order.len().saturating_sub(1)) {
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
+        }
+    }
+    let mut chosen: Vec<BarRow<'a>> = order
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(b, _)| *b)
+        .collect();
+    if !chosen.iter().any(|b| b.selected)
+        && let Some(selected) = bars.iter().find(|b| b.selected)
+    {
+        // The area without a figure still appears, showing "No data".
+        chosen.push(*selected);
+    }
+    Some(chosen)
 }
 
 /// Sort orders of the comparison table (no JavaScript: links carry them).
@@ -295,6 +342,30 @@ pub(crate) fn metric_series_to(
     } else {
         String::new()
     };
+    let print_areas_chart = printed_selection(&bars).map(|rows| {
+        let print_id = format!("{areas_id}-print");
+        let shown = rows.len();
+        let note = format!(
+            "The chart shows the {PRINTED_EACH_END} highest and the {PRINTED_EACH_END} lowest of the {} {kind_label} and {} with its neighbours ({shown} areas); the table lists every area.",
+            compared.len(),
+            area.name
+        );
+        let svg = comparison_bars(&ComparisonBars {
+            text: ChartText {
+                id: &print_id,
+                title: &bars_title,
+                description: &note,
+            },
+            unit_label: &unit,
+            rows: &rows,
+            benchmark: benchmark_value.map(|value| ReferenceLine {
+                label: &benchmark_name,
+                value,
+            }),
+            ..ComparisonBars::default()
+        });
+        (svg, note)
+    });
     MetricSeries {
         withheld_areas,
         rows,
@@ -303,6 +374,7 @@ pub(crate) fn metric_series_to(
         comparison_heading: format!("{} in {period_label}", capitalise(&kind_label)),
         areas: compared.into_iter().map(|c| c.row).collect(),
         areas_chart,
+        print_areas_chart,
         benchmark_name,
         unit_label: unit,
         quintile_summary,

@@ -208,23 +208,38 @@ pub fn area_ref(area: &Area) -> h2h_records::AreaRef {
     }
 }
 
-/// How long a request waits for a snapshot being rebuilt before it is answered from the
-/// previous one: long enough that an ordinary submission is seen at once, short enough that a
-/// large import does not stall the service.
-const FRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long a served request waits for a snapshot being rebuilt before it is answered from
+/// the previous one: long enough that an ordinary submission is seen at once, short enough
+/// that a large import does not stall the service.
+pub const FRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The current snapshot, rebuilt when the data change. The first is read before anything is
-/// answered; later ones are rebuilt in the background, and a request waits at most
-/// [`FRESH_WAIT`] for the new one before it is answered from the previous.
-#[derive(Default)]
+/// answered; later ones are rebuilt in the background, and a request waits at most its
+/// `fresh_wait` for the new one before it is answered from the previous.
 pub struct SnapshotCache {
     current: RwLock<Option<Arc<Snapshot>>>,
     rebuilding: Arc<Mutex<()>>,
+    fresh_wait: std::time::Duration,
+}
+
+impl Default for SnapshotCache {
+    fn default() -> Self {
+        Self::waiting(FRESH_WAIT)
+    }
 }
 
 impl SnapshotCache {
+    /// A cache whose requests wait up to `fresh_wait` for figures that have just changed.
+    pub fn waiting(fresh_wait: std::time::Duration) -> Self {
+        Self {
+            current: RwLock::new(None),
+            rebuilding: Arc::new(Mutex::new(())),
+            fresh_wait,
+        }
+    }
+
     /// The snapshot for the store's current data version, or the previous one while the new
-    /// one takes longer than [`FRESH_WAIT`] to read.
+    /// one takes longer than the cache's wait to read.
     pub async fn get(
         self: &Arc<Self>,
         store: &Arc<dyn Store>,
@@ -256,8 +271,8 @@ impl SnapshotCache {
                 }
             });
         }
-        // Wait for the rebuild to finish (its lock to be free), up to FRESH_WAIT.
-        if tokio::time::timeout(FRESH_WAIT, self.rebuilding.lock())
+        // Wait for the rebuild to finish (its lock to be free), up to the cache's wait.
+        if tokio::time::timeout(self.fresh_wait, self.rebuilding.lock())
             .await
             .is_ok()
             && let Some(snapshot) = self.fresh(version).await

@@ -168,6 +168,7 @@ on_both_backends!(
     the_attendance_analysis_and_a_partnership_page_show_the_rule_in_figures_and_words,
     a_report_is_signed_on_its_form_and_kept_as_signed,
     the_scorecard_page_and_api_show_a_dip_extract_for_any_area,
+    the_scorecard_page_links_its_downloads_and_the_pack_carries_the_scorecard,
 );
 
 /// A generated DIP extract for Gwent's five local authorities, imported as the demo does.
@@ -281,6 +282,123 @@ async fn the_scorecard_page_and_api_show_a_dip_extract_for_any_area(url: &str) {
     assert!(bad.contains("The period could not be read"));
     let (status, _, _) = get(&app, "/areas/W15999999/scorecard").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// A response's status, headers and body bytes.
+async fn fetch(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, body.to_vec())
+}
+
+/// The scorecard page links the scorecard as HTML, Excel and PDF for the period shown; each
+/// link downloads a file of its type named after the area and period, with the figures of
+/// the API; the performance pack of Gwent carries the scorecard and County Durham's says
+/// plainly that no extract covers it.
+async fn the_scorecard_page_links_its_downloads_and_the_pack_carries_the_scorecard(url: &str) {
+    let app = app(url).await;
+    let (status, _, page) = get(&app, "/areas/W15000002/scorecard?period=2023/24").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains("/scorecard/download"),
+        "no downloads before any extract is held"
+    );
+    let (status, _, _) = get(&app, "/areas/W15000002/scorecard/download?format=pdf").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    import_gwent_records(url).await;
+    let (_, _, page) = get(&app, "/areas/W15000002/scorecard?period=2023/24-H2").await;
+    let links: Vec<String> = ["html", "xlsx", "pdf"]
+        .map(|f| format!("/areas/W15000002/scorecard/download?format={f}&amp;period=2023/24-H2"))
+        .to_vec();
+    for link in &links {
+        assert!(
+            page.contains(&format!("href=\"{link}\"")),
+            "{link} in {page}"
+        );
+    }
+    assert!(page.contains("Download the scorecard as a PDF"));
+
+    let (_, api) = get_json(&app, "/api/v1/scorecard?area=W15000002&period=2023/24-H2").await;
+    let referrals = api["sections"][0]["measures"][0]["value"].as_u64().unwrap();
+    assert!(referrals > 0);
+    for (format, media_type, magic) in [
+        ("html", "text/html; charset=utf-8", &b"<!DOCTYPE html>"[..]),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &b"PK"[..],
+        ),
+        ("pdf", "application/pdf", &b"%PDF"[..]),
+    ] {
+        let uri = links
+            .iter()
+            .find(|l| l.contains(&format!("format={format}&")))
+            .unwrap()
+            .replace("&amp;", "&");
+        let (status, headers, body) = fetch(&app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers[header::CONTENT_TYPE], media_type, "{uri}");
+        assert_eq!(
+            headers[header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"h2h-scorecard-W15000002-2023-24-H2.{format}\"")
+                .as_str(),
+        );
+        assert!(body.starts_with(magic), "{uri}: a {format} file");
+        if format == "html" {
+            let html = String::from_utf8(body).unwrap();
+            assert!(
+                html.contains("Scorecard: Gwent, 2023/24 H2") || html.contains("Scorecard: Gwent")
+            );
+            assert!(html.contains("OFFICIAL-SENSITIVE: unpublished management information"));
+            assert!(
+                html.contains(&format!("<strong>{}</strong>", thousands(referrals))),
+                "the API's referrals"
+            );
+        }
+    }
+    let (status, _, bad) = get(&app, "/areas/W15000002/scorecard/download?format=docx").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(bad.contains("expected html, xlsx or pdf"), "{bad}");
+    let (status, _, _) = get(&app, "/areas/W15000002/scorecard/download?period=soon").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = get(&app, "/areas/W15999999/scorecard/download").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, pack) = get(&app, "/areas/W15000002/pack?period=2023%2F24&format=html").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "Results Based Accountability scorecard",
+        "The referral pathway",
+        "Is anyone better off?",
+        "OFFICIAL-SENSITIVE: unpublished management information",
+    ] {
+        assert!(pack.contains(expected), "the Gwent pack lacks {expected:?}");
+    }
+    let (_, _, durham) = get(&app, "/areas/E06000047/pack?period=2023%2F24&format=html").await;
+    assert!(
+        durham.contains("No client-level extract covers County Durham"),
+        "{durham}"
+    );
+    assert!(!durham.contains("The referral pathway"));
+}
+
+/// A count with thousands separated, as pages show it.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The fixtures' two partnerships in 2024/25: police attend both regularly; the

@@ -350,6 +350,12 @@ fn matrix(f: &Fixture) -> Vec<Case> {
             Some("/areas/E06000001/scorecard?period=2023/24"),
         ),
         case(
+            "/areas/{code}/scorecard/download",
+            View,
+            "/areas/E06000047/scorecard/download?period=2023/24&format=xlsx",
+            Some("/areas/E06000001/scorecard/download?period=2023/24&format=xlsx"),
+        ),
+        case(
             "/areas/{code}/sign",
             Lead,
             "/areas/CDP-DD/sign",
