@@ -352,14 +352,15 @@ test('signing in: the demo prints its accounts, nobody is sent to sign in, a lea
   await page.getByRole('button', { name: 'Sign out' }).click()
   await page.waitForURL(`${base}/`)
   assert.ok(await page.getByRole('link', { name: 'Sign in' }).isVisible())
-  assert.deepEqual(page.problems.filter(p => !p.startsWith('401') && !p.startsWith('403')), [])
+  // The 401 of the wrong password and the 403 of the other area are expected; nothing else.
+  assert.deepEqual(page.problems.filter(p => !/\b40[13]\b/.test(p)), [])
 })
 
 test('administration: accounts, publication and the audit log', async () => {
   const page = await watchedPage()
   await page.getByRole('link', { name: 'Administration' }).click()
   await page.waitForURL(`${base}/admin`)
-  assert.ok(await page.getByRole('cell', { name: 'Partnership lead' }).isVisible())
+  assert.ok(await page.getByRole('cell', { name: 'Partnership lead', exact: true }).isVisible())
   await page.getByLabel('Publish an area').fill('E06000005')
   await page.getByRole('button', { name: 'Publish', exact: true }).click()
   await page.waitForURL(`${base}/admin`)

@@ -263,12 +263,17 @@ impl SnapshotCache {
             let store = Arc::clone(store);
             // The rebuild keeps what the previous snapshot decoded and is still current.
             let stale_for_rebuild = Arc::clone(&stale);
-            tokio::spawn(async move {
-                let _rebuilding = rebuilding;
-                match Snapshot::load_after(store.as_ref(), Some(&stale_for_rebuild)).await {
-                    Ok(snapshot) => *cache.current.write().await = Some(Arc::new(snapshot)),
-                    Err(error) => tracing::error!(%error, "the snapshot could not be rebuilt"),
-                }
+            // Building the indicator engine is seconds of CPU after a large import: on a
+            // blocking thread, so the runtime's workers keep answering requests meanwhile.
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || {
+                runtime.block_on(async move {
+                    let _rebuilding = rebuilding;
+                    match Snapshot::load_after(store.as_ref(), Some(&stale_for_rebuild)).await {
+                        Ok(snapshot) => *cache.current.write().await = Some(Arc::new(snapshot)),
+                        Err(error) => tracing::error!(%error, "the snapshot could not be rebuilt"),
+                    }
+                });
             });
         }
         // Wait for the rebuild to finish (its lock to be free), up to the cache's wait.
