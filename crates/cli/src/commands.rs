@@ -109,6 +109,12 @@ async fn dispatch(
             };
             let figures = h2h_bench::web::run(&url, &settings).await?;
             print!("{}", figures.report(users));
+            if figures.errors() > 0 {
+                anyhow::bail!(
+                    "{} requests failed or answered anything but 200",
+                    figures.errors()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Areas { file }) => import_areas(&store, &file).await,
