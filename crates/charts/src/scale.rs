@@ -54,9 +54,18 @@ pub fn nice_ticks(min: f64, max: f64, approx_count: usize) -> Vec<f64> {
     let decimals = step_decimals(step);
     // `intervals` is a whole number in 1..=MAX_TICKS (checked above), so the cast is exact.
     let intervals = intervals as usize;
-    (0..=intervals)
+    let rounded: Vec<f64> = (0..=intervals)
         .map(|i| round_to((first + i as f64) * step, decimals))
-        .collect()
+        .collect();
+    // Rounding to a step far below the decimals shown can pull the outer ticks inside the
+    // range; then the exact multiples of the step are the ticks.
+    let covers =
+        rounded.first().is_some_and(|&t| t <= lo) && rounded.last().is_some_and(|&t| t >= hi);
+    if covers {
+        rounded
+    } else {
+        (0..=intervals).map(|i| (first + i as f64) * step).collect()
+    }
 }
 
 /// The bounds themselves when no nicer ticks can be computed, dropping any that are not
