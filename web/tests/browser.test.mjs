@@ -80,7 +80,8 @@ async function watchedPage ({ as = 'admin', ...options } = {}) {
   const page = await context.newPage()
   page.problems = []
   page.on('console', message => { if (message.type() === 'error') page.problems.push(`console: ${message.text()}`) })
-  page.on('requestfailed', request => page.problems.push(`failed: ${request.url()}`))
+  // Chromium cancels a favicon fetch when the page navigates on first: not a page's problem.
+  page.on('requestfailed', request => { if (!request.url().endsWith('/favicon.svg')) page.problems.push(`failed: ${request.url()}`) })
   page.on('response', response => { if (response.status() >= 400) page.problems.push(`${response.status()}: ${response.url()}`) })
   if (as !== null) await signIn(page, as)
   return page
