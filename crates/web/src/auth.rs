@@ -118,6 +118,10 @@ pub async fn resolve_viewer(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Static files are the same for everyone: no store round trips to find out who asks.
+    if is_static_asset(request.uri().path()) {
+        return next.run(request).await;
+    }
     let viewer = match viewer_of(state.store.as_ref(), request.headers()).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => {
@@ -457,10 +461,14 @@ pub(crate) fn session_cookie(token: Option<&str>) -> Result<HeaderValue, WebErro
     HeaderValue::from_str(&value).map_err(|e| WebError::Report(e.to_string()))
 }
 
+/// Whether a path is one of the static files (GOV.UK Frontend's and h2h's own).
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/assets/") || path.starts_with("/static/")
+}
+
 /// Middleware: headers every answer carries so browsers neither sniff, frame nor keep it.
 pub async fn protective_headers(request: Request, next: Next) -> Response {
-    let is_asset = request.uri().path().starts_with("/assets/")
-        || request.uri().path().starts_with("/static/");
+    let is_asset = is_static_asset(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
