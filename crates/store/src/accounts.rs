@@ -32,6 +32,15 @@ pub struct Account {
     pub created_at: String,
 }
 
+/// The account a session belongs to, with when the session ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAccount {
+    /// The account.
+    pub account: Account,
+    /// When the session expires (RFC 3339), so a cache of it knows when to stop.
+    pub expires_at: String,
+}
+
 /// An account with its password hash, for checking a sign-in.
 #[derive(Debug, Clone)]
 pub struct Credentials {
@@ -91,6 +100,69 @@ pub(crate) type AccountRow = (i64, String, String, String, i64, String);
 /// The columns of [`AccountRow`], for a table aliased `a`.
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "a.id, a.username, a.display_name, a.role, a.disabled, a.created_at";
+
+/// An account row with one of its areas (`None` for an account without areas): what a
+/// `LEFT JOIN account_areas` gives, one row per area, so an account and its areas come back
+/// in one round trip.
+pub(crate) type AccountAreaRow = (i64, String, String, String, i64, String, Option<String>);
+
+/// A session's [`AccountAreaRow`] with its expiry.
+pub(crate) type SessionAreaRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+);
+
+/// The columns of [`AccountAreaRow`], for accounts aliased `a` left-joined to
+/// `account_areas` aliased `aa`.
+pub(crate) const ACCOUNT_AREA_COLUMNS: &str =
+    "a.id, a.username, a.display_name, a.role, a.disabled, a.created_at, aa.area_code";
+
+/// The one account in `rows` (all rows of one account, as [`ACCOUNT_AREA_COLUMNS`] gives
+/// them), or `None` when there are none.
+pub(crate) fn account_from_area_rows(
+    rows: Vec<AccountAreaRow>,
+) -> Result<Option<Account>, crate::StoreError> {
+    let mut rows = rows.into_iter();
+    let Some((id, username, display_name, role, disabled, created_at, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let areas = first
+        .into_iter()
+        .chain(rows.filter_map(|row| row.6))
+        .collect();
+    account(
+        (id, username, display_name, role, disabled, created_at),
+        areas,
+    )
+    .map(Some)
+}
+
+/// The one session in `rows` (as [`ACCOUNT_AREA_COLUMNS`] and `s.expires_at` give them).
+pub(crate) fn session_from_area_rows(
+    rows: Vec<SessionAreaRow>,
+) -> Result<Option<SessionAccount>, crate::StoreError> {
+    let Some(expires_at) = rows.first().map(|row| row.7.clone()) else {
+        return Ok(None);
+    };
+    let rows = rows
+        .into_iter()
+        .map(
+            |(id, username, display, role, disabled, created, area, _)| {
+                (id, username, display, role, disabled, created, area)
+            },
+        )
+        .collect();
+    Ok(account_from_area_rows(rows)?.map(|account| SessionAccount {
+        account,
+        expires_at,
+    }))
+}
 
 /// An account from its row and its areas.
 pub(crate) fn account(

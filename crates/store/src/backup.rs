@@ -91,11 +91,11 @@ pub async fn backup(url: &str, out: &Path) -> Result<BackupSummary, StoreError> 
 }
 
 /// Replaces everything in the store at `url` with the backup in `from`, then moves its data
-/// version past both the store's and the backup's. Servers sharing the store may keep
+/// version and its access version past both the store's and the backup's. Servers sharing the store may keep
 /// running: they reread it on their next request.
 pub async fn restore(url: &str, from: &Path) -> Result<BackupSummary, StoreError> {
     let bytes = file_size(from)?;
-    let before = crate::open(url).await?.data_version().await?;
+    let before = crate::open(url).await?.versions().await?;
     match target(url)? {
         Target::Sqlite(file) => {
             let from = from.to_path_buf();
@@ -132,9 +132,14 @@ pub async fn restore(url: &str, from: &Path) -> Result<BackupSummary, StoreError
         }
     }
     let store = crate::open(url).await?;
+    let restored = store.versions().await?;
     let data_version = store
-        .advance_data_version(before.max(store.data_version().await?) + 1)
-        .await?;
+        .advance_versions(crate::Versions {
+            data: before.data.max(restored.data) + 1,
+            access: before.access.max(restored.access) + 1,
+        })
+        .await?
+        .data;
     Ok(BackupSummary {
         bytes,
         data_version,

@@ -45,18 +45,26 @@ macro_rules! implement_store {
                 $backend
             }
 
-            async fn advance_data_version(&self, at_least: i64) -> Result<i64, crate::StoreError> {
-                let current = self.data_version().await?;
-                if current < at_least {
-                    sqlx::query(
-                        "INSERT INTO metadata (key, value) VALUES ('data_version', $1) ON CONFLICT (key) \
-                         DO UPDATE SET value = excluded.value",
-                    )
-                    .bind(at_least.to_string())
-                    .execute(&self.pool)
-                    .await?;
+            async fn advance_versions(&self, at_least: crate::Versions) -> Result<crate::Versions, crate::StoreError> {
+                let current = self.versions().await?;
+                let mut tx = self.pool.begin().await?;
+                for (key, now, wanted) in [
+                    ("data_version", current.data, at_least.data),
+                    ("access_version", current.access, at_least.access),
+                ] {
+                    if now < wanted {
+                        sqlx::query(
+                            "INSERT INTO metadata (key, value) VALUES ($1, $2) ON CONFLICT (key) \
+                             DO UPDATE SET value = excluded.value",
+                        )
+                        .bind(key)
+                        .bind(wanted.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                 }
-                self.data_version().await
+                tx.commit().await?;
+                self.versions().await
             }
 
             async fn data_version(&self) -> Result<i64, crate::StoreError> {
@@ -64,6 +72,23 @@ macro_rules! implement_store {
                     .fetch_optional(&self.pool)
                     .await?;
                 Ok(row.and_then(|(v,)| v.parse().ok()).unwrap_or(0))
+            }
+
+            async fn versions(&self) -> Result<crate::Versions, crate::StoreError> {
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT key, value FROM metadata WHERE key IN ('data_version', 'access_version')",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let mut versions = crate::Versions::default();
+                for (key, value) in rows {
+                    let value = value.parse().unwrap_or(0);
+                    match key.as_str() {
+                        "data_version" => versions.data = value,
+                        _ => versions.access = value,
+                    }
+                }
+                Ok(versions)
             }
 
             async fn ping(&self) -> Result<(), crate::StoreError> {
@@ -1430,6 +1455,7 @@ macro_rules! implement_store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                bump_access_version(&mut tx).await?;
                 tx.commit().await?;
                 let mut areas = account.areas.to_vec();
                 areas.sort();
@@ -1509,6 +1535,7 @@ macro_rules! implement_store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                bump_access_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(changed > 0)
             }
@@ -1531,6 +1558,7 @@ macro_rules! implement_store {
                 .bind(username.as_str())
                 .execute(&mut *tx)
                 .await?;
+                bump_access_version(&mut tx).await?;
                 tx.commit().await?;
                 Ok(changed > 0)
             }
@@ -1558,27 +1586,29 @@ macro_rules! implement_store {
                 &self,
                 token_sha256: &str,
                 now: &str,
-            ) -> Result<Option<crate::Account>, crate::StoreError> {
-                let row: Option<crate::accounts::AccountRow> = sqlx::query_as(&format!(
-                    "SELECT {} FROM sessions s JOIN accounts a ON a.id = s.account_id \
-                     WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0",
-                    crate::accounts::ACCOUNT_COLUMNS
+            ) -> Result<Option<crate::SessionAccount>, crate::StoreError> {
+                let rows: Vec<crate::accounts::SessionAreaRow> = sqlx::query_as(&format!(
+                    "SELECT {}, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
+                     LEFT JOIN account_areas aa ON aa.account_id = a.id \
+                     WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND a.disabled = 0 \
+                     ORDER BY aa.area_code",
+                    crate::accounts::ACCOUNT_AREA_COLUMNS
                 ))
                 .bind(token_sha256)
                 .bind(now)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                match row {
-                    Some(row) => Ok(Some(account_with_areas(&self.pool, row).await?)),
-                    None => Ok(None),
-                }
+                crate::accounts::session_from_area_rows(rows)
             }
 
             async fn end_session(&self, token_sha256: &str) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
                     .bind(token_sha256)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                bump_access_version(&mut tx).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -1602,21 +1632,21 @@ macro_rules! implement_store {
             }
 
             async fn token_account(&self, token_sha256: &str) -> Result<Option<crate::Account>, crate::StoreError> {
-                let row: Option<crate::accounts::AccountRow> = sqlx::query_as(&format!(
+                let rows: Vec<crate::accounts::AccountAreaRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND a.disabled = 0",
-                    crate::accounts::ACCOUNT_COLUMNS
+                     LEFT JOIN account_areas aa ON aa.account_id = a.id \
+                     WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND a.disabled = 0 \
+                     ORDER BY aa.area_code",
+                    crate::accounts::ACCOUNT_AREA_COLUMNS
                 ))
                 .bind(token_sha256)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                match row {
-                    Some(row) => Ok(Some(account_with_areas(&self.pool, row).await?)),
-                    None => Ok(None),
-                }
+                crate::accounts::account_from_area_rows(rows)
             }
 
             async fn publish_area(&self, publication: &crate::Publication) -> Result<(), crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
                 sqlx::query(
                     "INSERT INTO publications (area_code, published_by, published_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (area_code) DO UPDATE SET published_by = excluded.published_by, \
@@ -1625,17 +1655,22 @@ macro_rules! implement_store {
                 .bind(publication.area_code.as_str())
                 .bind(&publication.published_by)
                 .bind(&publication.published_at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                bump_access_version(&mut tx).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
             async fn unpublish_area(&self, area: &h2h_domain::AreaCode) -> Result<bool, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
                 let removed = sqlx::query("DELETE FROM publications WHERE area_code = $1")
                     .bind(area.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                bump_access_version(&mut tx).await?;
+                tx.commit().await?;
                 Ok(removed > 0)
             }
 
@@ -1725,6 +1760,20 @@ macro_rules! implement_store {
                     .fetch_all(pool)
                     .await?;
             crate::accounts::account(row, areas.into_iter().map(|(a,)| a).collect())
+        }
+
+        /// Counts every committed change to who may see what (see [`crate::Versions`]), so
+        /// caches of principals and publications know when to forget.
+        async fn bump_access_version<'c>(
+            tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
+        ) -> Result<(), crate::StoreError> {
+            sqlx::query(
+                "INSERT INTO metadata (key, value) VALUES ('access_version', '1') ON CONFLICT (key) \
+                 DO UPDATE SET value = CAST(CAST(metadata.value AS BIGINT) + 1 AS TEXT)",
+            )
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// Counts every committed change to reference data, values or areas, so caches of

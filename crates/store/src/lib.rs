@@ -26,7 +26,9 @@ use h2h_domain::{
     PopulationEstimate, Reference, Target,
 };
 
-pub use accounts::{Account, AuditEntry, AuditFilter, Credentials, NewAccount, Publication};
+pub use accounts::{
+    Account, AuditEntry, AuditFilter, Credentials, NewAccount, Publication, SessionAccount,
+};
 pub use partnerships::{SavedMeetings, SavedPartnership, organisation_key};
 pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
 pub use postgres::PostgresStore;
@@ -91,6 +93,18 @@ pub struct ReferenceState {
     pub geography_version: Option<String>,
 }
 
+/// Two counters that grow with every committed change: `data` to reference data, values or
+/// areas (derived figures are stale), `access` to who may see what: accounts, their areas,
+/// ended sessions, revoked tokens and publications (cached principals and publications are
+/// stale). New sessions and tokens do not move it: nothing cached can be about them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Versions {
+    /// The data version ([`Store::data_version`]).
+    pub data: i64,
+    /// The access version.
+    pub access: i64,
+}
+
 /// The storage interface. Every method is one transaction or one read.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -100,9 +114,13 @@ pub trait Store: Send + Sync + 'static {
     /// A number that grows with every committed change to reference data, values or areas.
     async fn data_version(&self) -> Result<i64, StoreError>;
 
-    /// Moves the data version to `at_least` if it is behind it (a restore does, so that
-    /// servers reread the store); gives the version now.
-    async fn advance_data_version(&self, at_least: i64) -> Result<i64, StoreError>;
+    /// The data version and the access version together, in one round trip: what a server
+    /// checks on every request to know whether its caches still hold.
+    async fn versions(&self) -> Result<Versions, StoreError>;
+
+    /// Moves each version to `at_least`'s if it is behind it (a restore does, so that
+    /// servers reread the store and forget who they knew); gives the versions now.
+    async fn advance_versions(&self, at_least: Versions) -> Result<Versions, StoreError>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
@@ -352,7 +370,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         token_sha256: &str,
         now: &str,
-    ) -> Result<Option<Account>, StoreError>;
+    ) -> Result<Option<SessionAccount>, StoreError>;
 
     /// Ends a session.
     async fn end_session(&self, token_sha256: &str) -> Result<(), StoreError>;

@@ -16,9 +16,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use h2h_domain::{AreaCode, Permission, Principal};
-use h2h_store::{AuditEntry, Store};
+use h2h_store::{AuditEntry, Versions};
 use sha2::{Digest, Sha256};
 
+use crate::access_cache::SecretKind;
 use crate::snapshot::Snapshot;
 use crate::{AppState, WebError};
 
@@ -100,6 +101,18 @@ fn remote_of(extensions: &axum::http::Extensions) -> String {
 tokio::task_local! {
     /// The viewer of the request being answered, for the page layout's header.
     pub(crate) static CURRENT_VIEWER: Arc<Viewer>;
+    /// The store's versions as a reading request found them on arrival, so that its
+    /// snapshot and publications are not asked of the store again (`None` for a request
+    /// that may change something, which must then read what it changed).
+    static CURRENT_VERSIONS: Option<Versions>;
+}
+
+/// The store's versions as read on arrival of the (reading) request being answered.
+pub(crate) fn request_versions() -> Option<Versions> {
+    CURRENT_VERSIONS
+        .try_with(|versions| *versions)
+        .ok()
+        .flatten()
 }
 
 /// The signed-in principal of the request being answered, if any (for page headers).
@@ -122,7 +135,14 @@ pub async fn resolve_viewer(
     if is_static_asset(request.uri().path()) {
         return next.run(request).await;
     }
-    let viewer = match viewer_of(state.store.as_ref(), request.headers()).await {
+    // One round trip tells whether the figures and what the server knows of people still
+    // hold; the rest comes from memory.
+    let versions = match state.store.versions().await {
+        Ok(versions) => versions,
+        Err(error) => return crate::pages::error_page(&WebError::Store(error)),
+    };
+    state.access.observe(versions.access);
+    let viewer = match viewer_of(&state, versions.access, request.headers()).await {
         Ok(Some(viewer)) => viewer,
         Ok(None) => {
             return crate::error::ApiError(WebError::Unauthenticated(String::from(
@@ -140,7 +160,13 @@ pub async fn resolve_viewer(
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| String::from("/"));
-    let response = CURRENT_VIEWER.scope(viewer, next.run(request)).await;
+    let reading = matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = CURRENT_VERSIONS
+        .scope(
+            reading.then_some(versions),
+            CURRENT_VIEWER.scope(viewer, next.run(request)),
+        )
+        .await;
     if wants_page && response.extensions().get::<SignInNeeded>().is_some() {
         return Redirect::to(&format!("/login?next={}", form_urlencode(&target))).into_response();
     }
@@ -152,29 +178,49 @@ pub async fn resolve_viewer(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SignInNeeded;
 
-/// The viewer a request's headers name: `None` for a bearer token that is not valid.
+/// The viewer a request's headers name: `None` for a bearer token that is not valid. What
+/// the store says of a secret is remembered until the access version moves.
 async fn viewer_of(
-    store: &dyn Store,
+    state: &AppState,
+    access_version: i64,
     headers: &HeaderMap,
 ) -> Result<Option<Viewer>, h2h_store::StoreError> {
-    if let Some(token) = bearer_token(headers) {
-        return Ok(store
-            .token_account(&digest(token))
-            .await?
-            .map(|account| Viewer::Signed(account.principal)));
-    }
-    let Some(session) = cookie(headers, SESSION_COOKIE) else {
-        return Ok(Some(Viewer::Anonymous));
+    let now = crate::views::now();
+    let (kind, secret) = match (bearer_token(headers), cookie(headers, SESSION_COOKIE)) {
+        (Some(token), _) => (SecretKind::Token, token),
+        (None, Some(session)) => (SecretKind::Session, session),
+        (None, None) => return Ok(Some(Viewer::Anonymous)),
     };
-    Ok(Some(
-        match store
-            .session_account(&digest(session), &crate::views::now())
+    let digest = digest(secret);
+    if let Some(principal) = state.access.principal(access_version, kind, &digest, &now) {
+        return Ok(Some(Viewer::Signed(principal)));
+    }
+    let found = match kind {
+        SecretKind::Token => state
+            .store
+            .token_account(&digest)
             .await?
-        {
-            Some(account) => Viewer::Signed(account.principal),
-            None => Viewer::Anonymous,
-        },
-    ))
+            .map(|account| (account, None)),
+        SecretKind::Session => state
+            .store
+            .session_account(&digest, &now)
+            .await?
+            .map(|session| (session.account, Some(session.expires_at))),
+    };
+    Ok(match (found, kind) {
+        (Some((account, expires_at)), _) => {
+            state.access.remember_principal(
+                access_version,
+                kind,
+                &digest,
+                &account.principal,
+                expires_at.as_deref(),
+            );
+            Some(Viewer::Signed(account.principal))
+        }
+        (None, SecretKind::Token) => None,
+        (None, SecretKind::Session) => Some(Viewer::Anonymous),
+    })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -264,7 +310,7 @@ pub(crate) async fn area_sight(
 pub struct Visibility {
     everything: bool,
     viewer: Viewer,
-    published: Vec<AreaCode>,
+    published: Arc<[AreaCode]>,
 }
 
 impl Visibility {
@@ -273,21 +319,15 @@ impl Visibility {
         Self {
             everything: true,
             viewer: Viewer::Anonymous,
-            published: Vec::new(),
+            published: Arc::from(Vec::new()),
         }
     }
 
     /// The visibility of `viewer`, with the store's published areas.
     pub(crate) async fn of(state: &AppState, viewer: &Viewer) -> Result<Self, WebError> {
         let published = match viewer.principal() {
-            Some(p) if p.role.is_national() => Vec::new(),
-            _ => state
-                .store
-                .publications()
-                .await?
-                .into_iter()
-                .map(|p| p.area_code)
-                .collect(),
+            Some(p) if p.role.is_national() => Arc::from(Vec::new()),
+            _ => published_areas(state).await?,
         };
         Ok(Self {
             everything: false,
@@ -320,12 +360,28 @@ impl Visibility {
 
 /// Whether `area` is published.
 pub(crate) async fn is_published(state: &AppState, area: &AreaCode) -> Result<bool, WebError> {
-    Ok(state
+    Ok(published_areas(state).await?.contains(area))
+}
+
+/// The published areas: remembered while the access version the request read holds.
+async fn published_areas(state: &AppState) -> Result<Arc<[AreaCode]>, WebError> {
+    let version = request_versions().map(|versions| versions.access);
+    if let Some(published) = version.and_then(|v| state.access.published(v)) {
+        return Ok(published);
+    }
+    let published: Arc<[AreaCode]> = state
         .store
         .publications()
         .await?
-        .iter()
-        .any(|p| &p.area_code == area))
+        .into_iter()
+        .map(|p| p.area_code)
+        .collect();
+    if let Some(version) = version {
+        state
+            .access
+            .remember_published(version, Arc::clone(&published));
+    }
+    Ok(published)
 }
 
 /// Whether `viewer` may do `permission` to `area`'s data.

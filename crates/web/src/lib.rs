@@ -1,6 +1,7 @@
 //! The h2h web application: server-rendered pages in the GOV.UK Design System that work
 //! without JavaScript, and the JSON API under `/api/v1` with its OpenAPI document.
 
+mod access_cache;
 mod account;
 mod admin;
 mod api;
@@ -42,12 +43,27 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// What pages and API answers read, rebuilt when the data change.
     pub snapshots: Arc<snapshot::SnapshotCache>,
+    /// Who the server has recognised and what is published, until access changes.
+    pub access: Arc<access_cache::AccessCache>,
 }
 
 impl AppState {
-    /// The snapshot of the store's current data.
+    /// A state over `store` whose requests wait up to `fresh_wait` for figures being rebuilt.
+    fn new(store: Arc<dyn Store>, fresh_wait: std::time::Duration) -> Self {
+        Self {
+            store,
+            snapshots: Arc::new(snapshot::SnapshotCache::waiting(fresh_wait)),
+            access: Arc::default(),
+        }
+    }
+
+    /// The snapshot of the store's data as of the request being answered (its data version
+    /// was read once, with the viewer), or as of now outside a request.
     pub async fn snapshot(&self) -> Result<Arc<snapshot::Snapshot>, h2h_store::StoreError> {
-        self.snapshots.get(&self.store).await
+        match auth::request_versions() {
+            Some(versions) => self.snapshots.get_at(&self.store, versions.data).await,
+            None => self.snapshots.get(&self.store).await,
+        }
     }
 }
 
@@ -57,20 +73,12 @@ impl AppState {
 /// one-shot tools want that); a server uses [`ready_app`], which answers from the previous
 /// figures after [`snapshot::FRESH_WAIT`] rather than stall during a large import.
 pub fn app(store: Arc<dyn Store>) -> Router {
-    app_with(AppState {
-        store,
-        snapshots: Arc::new(snapshot::SnapshotCache::waiting(
-            std::time::Duration::from_secs(120),
-        )),
-    })
+    app_with(AppState::new(store, std::time::Duration::from_secs(120)))
 }
 
 /// The application with its snapshot already read, so the first visitor does not wait.
 pub async fn ready_app(store: Arc<dyn Store>) -> Result<Router, h2h_store::StoreError> {
-    let state = AppState {
-        store,
-        snapshots: Arc::new(snapshot::SnapshotCache::default()),
-    };
+    let state = AppState::new(store, snapshot::FRESH_WAIT);
     state.snapshot().await?;
     Ok(app_with(state))
 }

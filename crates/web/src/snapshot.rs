@@ -245,6 +245,16 @@ impl SnapshotCache {
         store: &Arc<dyn Store>,
     ) -> Result<Arc<Snapshot>, StoreError> {
         let version = store.data_version().await?;
+        self.get_at(store, version).await
+    }
+
+    /// The snapshot for data `version` (read by the caller) or later, or the previous one
+    /// while the new one takes longer than the cache's wait to read.
+    pub async fn get_at(
+        self: &Arc<Self>,
+        store: &Arc<dyn Store>,
+        version: i64,
+    ) -> Result<Arc<Snapshot>, StoreError> {
         if let Some(snapshot) = self.fresh(version).await {
             return Ok(snapshot);
         }

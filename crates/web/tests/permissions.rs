@@ -912,6 +912,112 @@ async fn sign_in_sessions_and_the_audit_log(url: &str) {
     );
 }
 
+/// Servers remember who a token or session belongs to and what is published, but forget it
+/// as soon as access changes anywhere: a second server sharing the store (or the command
+/// line) disabling an account, withdrawing a publication or ending a session is obeyed by
+/// the first on its very next request.
+async fn what_servers_remember_of_access_is_forgotten_when_it_changes(url: &str) {
+    let f = fixture(url).await;
+    let second = h2h_web::app(Arc::clone(&f.store));
+    let token = |who: Who| {
+        f.tokens
+            .iter()
+            .find(|(w, _)| *w == who)
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
+    let viewer = token(Who::Viewer);
+    let lead = token(Who::Lead);
+    for app in [&f.app, &second] {
+        let (status, _, _) = send(app, &Method::GET, "/api/v1/plans", Some(&viewer), "").await;
+        assert_eq!(status, StatusCode::OK, "the viewer is known and remembered");
+    }
+    f.store
+        .set_account_disabled(&Username::parse("viewer").unwrap(), true)
+        .await
+        .unwrap();
+    for app in [&f.app, &second] {
+        let (status, _, _) = send(app, &Method::GET, "/api/v1/plans", Some(&viewer), "").await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "a disabled account is not remembered"
+        );
+        let (status, _, _) = send(app, &Method::GET, "/api/v1/plans", Some(&lead), "").await;
+        assert_eq!(status, StatusCode::OK, "other accounts still work");
+    }
+
+    // Publication: another partnership's area opens and closes to the lead everywhere.
+    let other_area = "/areas/E06000001";
+    let (status, _, _) = send(&f.app, &Method::GET, other_area, Some(&lead), "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let hartlepool = AreaCode::parse("E06000001").unwrap();
+    f.store
+        .publish_area(&Publication {
+            area_code: hartlepool.clone(),
+            published_by: String::from("admin"),
+            published_at: String::from("2024-07-01T00:00:00Z"),
+        })
+        .await
+        .unwrap();
+    for app in [&f.app, &second] {
+        let (status, _, _) = send(app, &Method::GET, other_area, Some(&lead), "").await;
+        assert_eq!(status, StatusCode::OK, "published, so open to the lead");
+    }
+    f.store.unpublish_area(&hartlepool).await.unwrap();
+    for app in [&f.app, &second] {
+        let (status, _, _) = send(app, &Method::GET, other_area, Some(&lead), "").await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "withdrawn, so closed again");
+    }
+
+    // A session signed in on one server and ended on the other.
+    let response = f
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(
+                    "username=lead&password=a+long+test+passphrase&next=/plans",
+                ))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let plans = |cookie: &str| {
+        Request::get("/plans")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    for app in [&f.app, &second] {
+        let page = app.clone().oneshot(plans(&session)).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "signed in on both servers");
+    }
+    let out = Request::post("/logout")
+        .header(header::COOKIE, &session)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        second.clone().oneshot(out).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = f.app.clone().oneshot(plans(&session)).await.unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::SEE_OTHER,
+        "signed out on the other server, so sent to sign in"
+    );
+}
+
 /// Tries to change an audit entry behind the application's back.
 async fn tamper(url: &str, id: i64) -> Result<(), String> {
     use sqlx::Connection;
@@ -942,4 +1048,5 @@ on_both_backends!(
     lists_and_comparisons_hide_other_partnerships,
     published_figures_are_disclosure_controlled,
     sign_in_sessions_and_the_audit_log,
+    what_servers_remember_of_access_is_forgotten_when_it_changes,
 );
