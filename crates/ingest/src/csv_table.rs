@@ -105,13 +105,51 @@ impl IngestError {
     }
 }
 
-/// One record: where it starts and its values, one per header column.
-struct Record {
-    /// The CSV line it starts on, or the sheet's row.
-    line: u64,
-    /// The values as received (untrimmed), as many as there are header columns, in one
-    /// buffer: a million-row return would otherwise be a dozen million small strings.
-    fields: csv::StringRecord,
+/// The values of every record, as received (untrimmed), one per header column, in one
+/// buffer: a million-row return would otherwise be a million records of two allocations
+/// each, or a dozen million small strings.
+#[derive(Default)]
+struct Fields {
+    /// Every value of every record, one after another.
+    text: String,
+    /// Where each value ends in `text`, record by record: record `r`'s value `c` is
+    /// `ends[r * width + c]`, and starts where the value before it ends.
+    ends: Vec<usize>,
+    /// The values in a record: the header's.
+    width: usize,
+}
+
+impl Fields {
+    fn with_width(width: usize) -> Self {
+        Self {
+            width,
+            ..Self::default()
+        }
+    }
+
+    fn push(&mut self, value: &str) {
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+    }
+
+    /// Value `column` of record `record`.
+    fn get(&self, record: usize, column: usize) -> Option<&str> {
+        if column >= self.width {
+            return None;
+        }
+        let at = record.checked_mul(self.width)?.checked_add(column)?;
+        let end = *self.ends.get(at)?;
+        let start = match at.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// Every value of record `record`.
+    fn record(&self, record: usize) -> impl Iterator<Item = &str> {
+        (0..self.width).filter_map(move |column| self.get(record, column))
+    }
 }
 
 /// A parsed table: its file (and sheet), header index and records with their line numbers.
@@ -122,13 +160,16 @@ pub struct CsvTable {
     /// order beats hashing the name on every look-up of every row.
     columns: Vec<(String, usize)>,
     headers: Vec<String>,
-    records: Vec<Record>,
+    /// The line (CSV) or row (sheet) each record starts on.
+    lines: Vec<u64>,
+    fields: Fields,
 }
 
 /// One record of a [`CsvTable`], able to look values up by column name.
 pub struct Row<'a> {
     table: &'a CsvTable,
-    record: &'a Record,
+    index: usize,
+    line: u64,
 }
 
 /// The kinds of file [`CsvTable::read`] accepts, for its error message.
@@ -153,17 +194,23 @@ impl CsvTable {
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
-        let lines = LineIndex::new(text.as_bytes());
+        let mut lines = LineIndex::new(text.as_bytes());
         let mut records = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(malformed)?;
+        let mut fields = Fields::with_width(headers.len());
+        // About the length of a short return's row, to size the buffers once.
+        let expected = text.len() / 48;
+        records.reserve(expected);
+        fields.text.reserve(text.len());
+        fields.ends.reserve(expected.saturating_mul(headers.len()));
+        let mut record = csv::StringRecord::new();
+        while reader.read_record(&mut record).map_err(malformed)? {
             let byte = record.position().map_or(0, csv::Position::byte);
-            records.push(Record {
-                line: lines.line_at(usize::try_from(byte).unwrap_or(usize::MAX)),
-                fields: record,
-            });
+            records.push(lines.line_at(usize::try_from(byte).unwrap_or(usize::MAX)));
+            for value in &record {
+                fields.push(value);
+            }
         }
-        Ok(Self::new(file, None, headers, records))
+        Ok(Self::new(file, None, headers, records, fields))
     }
 
     /// Reads a table from a file's bytes, choosing by the name's extension: `.csv` and `.txt`
@@ -229,7 +276,13 @@ impl CsvTable {
         }
         let mut rows = rows.into_iter();
         let Some((_, header_cells)) = rows.next() else {
-            return Ok(Self::new(file, Some(name), Vec::new(), Vec::new()));
+            return Ok(Self::new(
+                file,
+                Some(name),
+                Vec::new(),
+                Vec::new(),
+                Fields::default(),
+            ));
         };
         let rows: Vec<(u32, BTreeMap<u32, String>)> = rows.collect();
         // The table's columns are those of the header row and any other column with a value
@@ -263,27 +316,34 @@ impl CsvTable {
             .collect();
         let headers: Vec<String> = used.into_values().collect();
         let mut records = Vec::with_capacity(rows.len());
+        let mut fields = Fields::with_width(headers.len());
         for (row, cells) in rows {
-            let mut fields = vec![String::new(); headers.len()];
+            let mut values = vec![String::new(); headers.len()];
             for (column, text) in cells {
                 // Every column of a row's cells is in `positions`, by construction.
                 if let Some(slot) = positions
                     .get(&column)
-                    .and_then(|&index| fields.get_mut(index))
+                    .and_then(|&index| values.get_mut(index))
                 {
                     *slot = text;
                 }
             }
-            records.push(Record {
-                line: u64::from(row) + 1,
-                fields: csv::StringRecord::from(fields),
-            });
+            records.push(u64::from(row) + 1);
+            for value in &values {
+                fields.push(value);
+            }
         }
-        Ok(Self::new(file, Some(name), headers, records))
+        Ok(Self::new(file, Some(name), headers, records, fields))
     }
 
     /// Builds the column index; where a name repeats, the first column of that name wins.
-    fn new(file: &str, sheet: Option<String>, headers: Vec<String>, records: Vec<Record>) -> Self {
+    fn new(
+        file: &str,
+        sheet: Option<String>,
+        headers: Vec<String>,
+        lines: Vec<u64>,
+        fields: Fields,
+    ) -> Self {
         let mut columns: Vec<(String, usize)> = Vec::with_capacity(headers.len());
         for (i, h) in headers.iter().enumerate() {
             let name = h.to_lowercase();
@@ -296,7 +356,8 @@ impl CsvTable {
             sheet,
             columns,
             headers,
-            records,
+            lines,
+            fields,
         }
     }
 
@@ -370,12 +431,12 @@ impl CsvTable {
 
     /// How many rows the table has, not counting the header.
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.lines.len()
     }
 
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.lines.is_empty()
     }
 
     /// The position of the column with this lower-cased name.
@@ -388,25 +449,30 @@ impl CsvTable {
 
     /// The row at `index` (0-based, in file order), if there is one.
     pub fn row(&self, index: usize) -> Option<Row<'_>> {
-        self.records.get(index).map(|record| Row {
+        self.lines.get(index).map(|&line| Row {
             table: self,
-            record,
+            index,
+            line,
         })
     }
 
     /// The rows, in file order.
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(move |record| Row {
-            table: self,
-            record,
-        })
+        self.lines
+            .iter()
+            .enumerate()
+            .map(move |(index, &line)| Row {
+                table: self,
+                index,
+                line,
+            })
     }
 }
 
 impl<'a> Row<'a> {
     /// The 1-based line of the file the row started on; for a workbook, its row number.
     pub fn line(&self) -> u64 {
-        self.record.line
+        self.line
     }
 
     /// The file's name.
@@ -430,7 +496,7 @@ impl<'a> Row<'a> {
             None => None,
         };
         index
-            .and_then(|i| self.record.fields.get(i))
+            .and_then(|i| self.table.fields.get(self.index, i))
             .map_or("", |v| v.trim())
     }
 
@@ -446,7 +512,7 @@ impl<'a> Row<'a> {
             .headers
             .iter()
             .cloned()
-            .zip(self.record.fields.iter().map(str::to_owned))
+            .zip(self.table.fields.record(self.index).map(str::to_owned))
             .collect()
     }
 
@@ -480,6 +546,9 @@ struct LineIndex<'t> {
     text: &'t [u8],
     /// The offset just after each line end, in order.
     starts: Vec<usize>,
+    /// How many of `starts` lay at or before the last offset asked about: records come in
+    /// file order, so each look-up walks on from the last rather than searching afresh.
+    passed: usize,
 }
 
 impl<'t> LineIndex<'t> {
@@ -490,19 +559,34 @@ impl<'t> LineIndex<'t> {
             .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')))
             .map(|(i, _)| i + 1)
             .collect();
-        Self { text, starts }
+        Self {
+            text,
+            starts,
+            passed: 0,
+        }
     }
 
     /// The 1-based line of the record the csv crate places at `byte`. That offset may be
     /// that of the blank lines before the record, or of the `\n` of the previous line's
     /// `\r\n`; no record starts with a line end, so those are skipped first.
-    fn line_at(&self, byte: usize) -> u64 {
+    fn line_at(&mut self, byte: usize) -> u64 {
         let mut at = byte;
         while matches!(self.text.get(at), Some(b'\r' | b'\n')) {
             at += 1;
         }
-        let before = self.starts.partition_point(|&start| start <= at);
-        u64::try_from(before).map_or(u64::MAX, |n| n.saturating_add(1))
+        let last = self.passed.checked_sub(1).and_then(|i| self.starts.get(i));
+        if last.is_some_and(|&start| start > at) {
+            // Asked about an earlier offset than before: search from the start.
+            self.passed = self.starts.partition_point(|&start| start <= at);
+        }
+        while self
+            .starts
+            .get(self.passed)
+            .is_some_and(|&start| start <= at)
+        {
+            self.passed += 1;
+        }
+        u64::try_from(self.passed).map_or(u64::MAX, |n| n.saturating_add(1))
     }
 }
 

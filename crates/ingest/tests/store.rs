@@ -10,6 +10,7 @@ fn code(text: &str) -> AreaCode {
 }
 
 on_both_backends!(
+    a_submission_is_kept_byte_for_byte_as_received,
     reference_data_is_installed_once,
     areas_are_listed_by_kind_and_tier,
     an_area_has_parents_children_and_populations,
@@ -333,6 +334,39 @@ async fn meetings_naming_non_members_are_refused_whole(url: &str) {
         "{error}"
     );
     assert!(store.meetings(None).await.unwrap().is_empty());
+}
+
+/// The store keeps a return packed, but gives it back exactly as it came, and knows it again.
+async fn a_submission_is_kept_byte_for_byte_as_received(url: &str) {
+    let store = open_with_reference_data(url).await.unwrap();
+    let mut text = String::from("\u{feff}metric_id,area_code,period,numerator,denominator,note\r\n");
+    for year in 2015..2024 {
+        text.push_str(&format!(
+            "dip.completions,E06000047,{year}/{:02},{},480,\"said \"\"so\"\", café\"\r\n",
+            (year + 1) % 100,
+            year - 1900
+        ));
+    }
+    text.push_str("dip.completions,NOWHERE,2023/24,1,2,\r\n");
+    let sender = h2h_ingest::Sender {
+        submitted_by: "test",
+        source: Some("test return"),
+        published: false,
+    };
+    let first = h2h_ingest::import_values(store.as_ref(), "v.csv", text.as_bytes(), None, sender)
+        .await
+        .unwrap();
+    assert_eq!((first.accepted, first.rejected.len()), (9, 1));
+    let id = first.submission_id.unwrap();
+    assert_eq!(
+        store.submission_content(id).await.unwrap().as_deref(),
+        Some(text.as_bytes())
+    );
+    assert_eq!(store.submission_content(id + 1).await.unwrap(), None);
+    let again = h2h_ingest::import_values(store.as_ref(), "v.csv", text.as_bytes(), None, sender)
+        .await
+        .unwrap();
+    assert!(again.already_received && again.submission_id == Some(id));
 }
 
 async fn reference_data_is_installed_once(url: &str) {

@@ -475,6 +475,16 @@ macro_rules! implement_store {
                 Ok(rows.into_iter().map(crate::rows::submission).collect())
             }
 
+            async fn submission_content(&self, submission_id: i64) -> Result<Option<Vec<u8>>, crate::StoreError> {
+                let row: Option<(String, Vec<u8>)> =
+                    sqlx::query_as("SELECT content_encoding, content FROM submissions WHERE id = $1")
+                        .bind(submission_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(encoding, stored)| crate::PackedContent::unpack(&encoding, stored))
+                    .transpose()
+            }
+
             async fn rejected_rows(&self, submission_id: i64) -> Result<Vec<crate::RejectedRowRecord>, crate::StoreError> {
                 let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
                     "SELECT line, column_name, value, reason, raw FROM rejected_rows WHERE submission_id = $1 ORDER BY line",
@@ -497,13 +507,13 @@ macro_rules! implement_store {
                 let mut tx = self.pool.begin().await?;
                 let (submission_id,): (i64,) = sqlx::query_as(
                     "INSERT INTO submissions (kind, file_name, content_sha256, content, submitted_by, submitted_at, \
-                     source, published, accepted, rejected, unchanged) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                     source, published, accepted, rejected, unchanged, content_encoding) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(submission.kind)
                 .bind(submission.file_name)
                 .bind(submission.content_sha256)
-                .bind(submission.content)
+                .bind(submission.content.bytes())
                 .bind(submission.submitted_by)
                 .bind(submission.submitted_at)
                 .bind(submission.source)
@@ -511,6 +521,7 @@ macro_rules! implement_store {
                 .bind(count(revisions.len()))
                 .bind(count(rejected.len()))
                 .bind(i64::try_from(unchanged).unwrap_or(i64::MAX))
+                .bind(submission.content.encoding())
                 .fetch_one(&mut *tx)
                 .await?;
                 let replaced: Vec<i64> = revisions.iter().filter_map(|r| r.replaces).collect();

@@ -37,7 +37,8 @@ pub use record_extracts::{
     RecordWarning,
 };
 pub use returns::{
-    NewRevision, NewSubmission, RecordedReturn, RejectedRowRecord, StoredObservation, Submission,
+    NewRevision, NewSubmission, PackedContent, RecordedReturn, RejectedRowRecord,
+    StoredObservation, Submission,
 };
 pub use signed_reports::{NewSignedReport, SignedReport};
 pub use sqlite::SqliteStore;
@@ -183,6 +184,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every submission, newest first.
     async fn submissions(&self) -> Result<Vec<Submission>, StoreError>;
+
+    /// A submission's file, byte for byte as received.
+    async fn submission_content(&self, submission_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// The rows a submission was refused, in line order.
     async fn rejected_rows(&self, submission_id: i64)

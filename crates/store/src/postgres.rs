@@ -56,6 +56,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/postgres/0010_accounts.sql"),
     ),
+    (
+        11,
+        "submission encoding",
+        include_str!("../migrations/postgres/0011_submission_encoding.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 

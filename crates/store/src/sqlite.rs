@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0010_accounts.sql"),
     ),
+    (
+        11,
+        "submission encoding",
+        include_str!("../migrations/sqlite/0011_submission_encoding.sql"),
+    ),
 ];
 use crate::implementation::{implement_store, migrator};
 
