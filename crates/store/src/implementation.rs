@@ -475,14 +475,20 @@ macro_rules! implement_store {
                 Ok(rows.into_iter().map(crate::rows::submission).collect())
             }
 
-            async fn submission_content(&self, submission_id: i64) -> Result<Option<Vec<u8>>, crate::StoreError> {
-                let row: Option<(String, Vec<u8>)> =
-                    sqlx::query_as("SELECT content_encoding, content FROM submissions WHERE id = $1")
-                        .bind(submission_id)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                row.map(|(encoding, stored)| crate::PackedContent::unpack(&encoding, stored))
-                    .transpose()
+            async fn submitted_file(&self, submission_id: i64) -> Result<Option<crate::SubmittedFile>, crate::StoreError> {
+                let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT file_name, content_encoding, content FROM submissions WHERE id = $1",
+                )
+                .bind(submission_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(file_name, encoding, stored)| {
+                    Ok(crate::SubmittedFile {
+                        file_name,
+                        content: crate::PackedContent::unpack(&encoding, stored)?,
+                    })
+                })
+                .transpose()
             }
 
             async fn rejected_rows(&self, submission_id: i64) -> Result<Vec<crate::RejectedRowRecord>, crate::StoreError> {

@@ -38,7 +38,7 @@ pub use record_extracts::{
 };
 pub use returns::{
     NewRevision, NewSubmission, PackedContent, RecordedReturn, RejectedRowRecord,
-    StoredObservation, Submission,
+    StoredObservation, Submission, SubmittedFile,
 };
 pub use signed_reports::{NewSignedReport, SignedReport};
 pub use sqlite::SqliteStore;
@@ -186,7 +186,8 @@ pub trait Store: Send + Sync + 'static {
     async fn submissions(&self) -> Result<Vec<Submission>, StoreError>;
 
     /// A submission's file, byte for byte as received.
-    async fn submission_content(&self, submission_id: i64) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn submitted_file(&self, submission_id: i64)
+    -> Result<Option<SubmittedFile>, StoreError>;
 
     /// The rows a submission was refused, in line order.
     async fn rejected_rows(&self, submission_id: i64)

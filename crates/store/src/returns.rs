@@ -94,6 +94,15 @@ pub struct NewSubmission<'a> {
     pub published: bool,
 }
 
+/// A submission's file as it was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmittedFile {
+    /// The file's name as given.
+    pub file_name: String,
+    /// Its bytes, exactly as received.
+    pub content: Vec<u8>,
+}
+
 /// A recorded submission, without its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {

@@ -3,6 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use h2h_domain::{AreaCode, MetricId, Period, PeriodKind, Tier};
 use serde::Deserialize;
 use utoipa::openapi::OpenApi;
@@ -90,6 +92,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_warnings))
         .routes(routes!(list_submissions))
         .routes(routes!(list_rejected_rows))
+        .routes(routes!(submitted_file))
         .routes(routes!(value_history))
         .routes(routes!(parse_period))
         .routes(routes!(list_periods))
@@ -413,6 +416,72 @@ async fn list_rejected_rows(
     auth::require_national(&viewer, Permission::View)?;
     let rows = state.store.rejected_rows(id).await?;
     Ok(Json(rows.iter().map(RejectedRowJson::from).collect()))
+}
+
+/// A submission's file, byte for byte as it was received: the source of every value it
+/// brought. Every download is in the audit log.
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/file", tag = "returns",
+    params(("id" = i64, Path, description = "Submission number")),
+    responses((status = 200, description = "The file as received: CSV (text/csv) or an Excel workbook"),
+        (status = 404, description = "There is no such submission", body = ErrorJson)))]
+async fn submitted_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    auth::Remote(remote): auth::Remote,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    auth::require_national(&viewer, Permission::View)?;
+    let file = state
+        .store
+        .submitted_file(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("There is no submission {id}.")))?;
+    let media_type = match file
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+    {
+        Some(ext) if ext == "csv" => "text/csv; charset=utf-8",
+        Some(ext) if ext == "xlsx" => {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        }
+        Some(ext) if ext == "xlsm" => "application/vnd.ms-excel.sheet.macroEnabled.12",
+        Some(ext) if ext == "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    // The name as the sender gave it, kept to characters safe in a header.
+    let name: String = file
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    auth::audit(
+        &state,
+        &viewer.actor(),
+        "export.submission",
+        &id.to_string(),
+        "ok",
+        &file.file_name,
+        &remote,
+    )
+    .await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        file.content,
+    )
+        .into_response())
 }
 
 /// The signed reports, of one area or of all, newest first.

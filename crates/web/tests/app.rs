@@ -632,6 +632,14 @@ async fn revisions_and_rejected_rows_are_kept(url: &str) {
         (Some(1), Some(1), Some(1))
     );
     let id = submissions[0]["id"].as_i64().unwrap();
+    let (status, content_type, file) = get(&app, &format!("/api/v1/submissions/{id}/file")).await;
+    assert_eq!(
+        (status, content_type.as_str(), file.as_str()),
+        (StatusCode::OK, "text/csv; charset=utf-8", second_return),
+        "the file comes back as it was received"
+    );
+    let (status, _, _) = get(&app, "/api/v1/submissions/999/file").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, rejected) = get_json(&app, &format!("/api/v1/submissions/{id}/rejected")).await;
     let rejected = rejected.as_array().unwrap();
     assert_eq!(rejected.len(), 1);
@@ -775,6 +783,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
         "/api/v1/indicators",
         "/api/v1/submissions",
         "/api/v1/submissions/{id}/rejected",
+        "/api/v1/submissions/{id}/file",
         "/api/v1/values/history",
         "/api/v1/warnings",
         "/api/v1/metrics",
@@ -813,6 +822,7 @@ async fn the_api_answers_the_documented_paths(url: &str) {
                 String::from("/api/v1/periods?kind=quarter&from=2024/25&to=2024/25")
             }
             "/api/v1/submissions/{id}/rejected" => String::from("/api/v1/submissions/1/rejected"),
+            "/api/v1/submissions/{id}/file" => String::from("/api/v1/submissions/1/file"),
             "/api/v1/plans/{id}" => String::from("/api/v1/plans/1?as_of=2025-01-01"),
             "/api/v1/partnerships/{code}" => {
                 String::from("/api/v1/partnerships/CDP-DD?year=2024/25")

@@ -484,6 +484,12 @@ fn matrix(f: &Fixture) -> Vec<Case> {
             "/api/v1/submissions/1/rejected",
             None,
         ),
+        case(
+            "/api/v1/submissions/{id}/file",
+            National,
+            "/api/v1/submissions/1/file",
+            None,
+        ),
         case("/api/v1/plans", SignedIn, "/api/v1/plans", None),
         case(
             "/api/v1/plans/{id}",
