@@ -65,6 +65,31 @@ pub enum UsersCommand {
         #[arg(long)]
         label: String,
     },
+    /// List an account's API tokens (never their secrets).
+    Tokens {
+        /// The sign-in name.
+        username: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::Format::Table)]
+        format: crate::Format,
+    },
+    /// Revoke an account's API token: it stops working on every server at once.
+    Revoke {
+        /// The sign-in name.
+        username: String,
+        /// The token's number, as `h2h users tokens` lists it.
+        #[arg(long)]
+        token: i64,
+    },
+}
+
+/// An API token as listed.
+#[derive(Debug, serde::Serialize)]
+struct TokenJson {
+    id: i64,
+    label: String,
+    created_at: String,
+    revoked_at: Option<String>,
 }
 
 /// An account as listed.
@@ -250,7 +275,55 @@ pub async fn run(store: &dyn Store, command: UsersCommand) -> anyhow::Result<Exi
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+        UsersCommand::Tokens { username, format } => {
+            let account = account_id(store, &username).await?;
+            let tokens = store.api_tokens(account).await?;
+            Listing {
+                headers: &["id", "label", "created_at", "revoked_at"],
+                records: tokens
+                    .into_iter()
+                    .map(|t| TokenJson {
+                        id: t.id,
+                        label: t.label,
+                        created_at: t.created_at,
+                        revoked_at: t.revoked_at,
+                    })
+                    .collect(),
+                cells: |t| {
+                    vec![
+                        t.id.to_string(),
+                        t.label.clone(),
+                        t.created_at.clone(),
+                        t.revoked_at.clone().unwrap_or_default(),
+                    ]
+                },
+            }
+            .print(format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        UsersCommand::Revoke { username, token } => {
+            let account = account_id(store, &username).await?;
+            if !store
+                .revoke_api_token(account, token, &auth::timestamp_now())
+                .await?
+            {
+                anyhow::bail!("{username} has no token {token} in use");
+            }
+            audit(store, "token.revoke", &username, &format!("token {token}")).await?;
+            println!("revoked token {token} of {username}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The id of the account called `username`.
+async fn account_id(store: &dyn Store, username: &str) -> anyhow::Result<i64> {
+    let username = Username::parse(username)?;
+    let credentials = store
+        .credentials(&username)
+        .await?
+        .with_context(|| format!("there is no account called {username}"))?;
+    Ok(credentials.account.principal.account_id)
 }
 
 async fn set_disabled(

@@ -146,6 +146,35 @@ async fn accounts_are_managed_from_the_command_line_and_every_change_is_audited(
     let reset = h2h(url, &["users", "reset", "pat"]);
     assert!(String::from_utf8_lossy(&reset.stdout).contains("password: "));
 
+    // A second token; revoking the first stops it on the running server, the second goes on.
+    let second = h2h(url, &["users", "token", "lead", "--label", "nightly"]);
+    let second = String::from_utf8_lossy(&second.stdout).trim().to_owned();
+    let listed = h2h(url, &["users", "tokens", "lead", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (&listed[0]["label"], &listed[1]["label"]),
+        (&"tests".into(), &"nightly".into())
+    );
+    assert!(listed[0]["revoked_at"].is_null());
+    assert!(
+        !String::from_utf8_lossy(&h2h(url, &["users", "tokens", "lead"]).stdout).contains("h2h_")
+    );
+    let first_id = listed[0]["id"].as_i64().unwrap().to_string();
+    let revoked = h2h(url, &["users", "revoke", "lead", "--token", &first_id]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let (status, _) = http_as(&address, Some(&lead), "GET", "/api/v1/plans", "");
+    assert_eq!(status, 401, "a revoked token no longer works");
+    let (status, _) = http_as(&address, Some(&second), "GET", "/api/v1/plans", "");
+    assert_eq!(status, 200, "the account's other token still works");
+    let again = h2h(url, &["users", "revoke", "lead", "--token", &first_id]);
+    assert!(!again.status.success(), "a token is revoked once");
+
     // England unpublished: nobody is sent to sign in; published: nobody sees it.
     let (status, _) = http(
         &address,
@@ -176,6 +205,7 @@ async fn accounts_are_managed_from_the_command_line_and_every_change_is_audited(
         "account.disable",
         "account.enable",
         "account.reset",
+        "token.revoke",
         "publication.publish",
     ] {
         assert!(
@@ -187,7 +217,7 @@ async fn accounts_are_managed_from_the_command_line_and_every_change_is_audited(
         csv.contains("cli:"),
         "the command line is named as the actor"
     );
-    let (status, _) = http_as(&address, Some(&lead), "GET", "/admin/audit.csv", "");
+    let (status, _) = http_as(&address, Some(&second), "GET", "/admin/audit.csv", "");
     assert_eq!(status, 403, "only administrators read the log");
     server.kill().unwrap();
     server.wait().unwrap();

@@ -32,6 +32,19 @@ pub struct Account {
     pub created_at: String,
 }
 
+/// An API token as listed: never its secret, which the store does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its number.
+    pub id: i64,
+    /// What its owner said it is for.
+    pub label: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it was revoked, if it has been.
+    pub revoked_at: Option<String>,
+}
+
 /// The account a session belongs to, with when the session ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionAccount {

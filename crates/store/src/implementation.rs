@@ -1662,6 +1662,40 @@ macro_rules! implement_store {
                 crate::accounts::account_from_area_rows(rows)
             }
 
+            async fn api_tokens(&self, account_id: i64) -> Result<Vec<crate::ApiToken>, crate::StoreError> {
+                let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+                    "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY id",
+                )
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, label, created_at, revoked_at)| crate::ApiToken { id, label, created_at, revoked_at })
+                    .collect())
+            }
+
+            async fn revoke_api_token(
+                &self,
+                account_id: i64,
+                token_id: i64,
+                at: &str,
+            ) -> Result<bool, crate::StoreError> {
+                let mut tx = self.pool.begin().await?;
+                let revoked = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+                )
+                .bind(at)
+                .bind(token_id)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                bump_access_version(&mut tx).await?;
+                tx.commit().await?;
+                Ok(revoked > 0)
+            }
+
             async fn publish_area(&self, publication: &crate::Publication) -> Result<(), crate::StoreError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(

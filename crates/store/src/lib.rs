@@ -27,7 +27,8 @@ use h2h_domain::{
 };
 
 pub use accounts::{
-    Account, AuditEntry, AuditFilter, Credentials, NewAccount, Publication, SessionAccount,
+    Account, ApiToken, AuditEntry, AuditFilter, Credentials, NewAccount, Publication,
+    SessionAccount,
 };
 pub use partnerships::{SavedMeetings, SavedPartnership, organisation_key};
 pub use plans::{PlanSummary, SavedPlan, StoredAction, StoredPlan};
@@ -388,6 +389,18 @@ pub trait Store: Send + Sync + 'static {
         token_sha256: &str,
         created_at: &str,
     ) -> Result<i64, StoreError>;
+
+    /// An account's API tokens, oldest first.
+    async fn api_tokens(&self, account_id: i64) -> Result<Vec<ApiToken>, StoreError>;
+
+    /// Revokes one of an account's tokens at `at`; gives whether it was one of theirs and
+    /// not already revoked.
+    async fn revoke_api_token(
+        &self,
+        account_id: i64,
+        token_id: i64,
+        at: &str,
+    ) -> Result<bool, StoreError>;
 
     /// The enabled account an unrevoked API token belongs to.
     async fn token_account(&self, token_sha256: &str) -> Result<Option<Account>, StoreError>;

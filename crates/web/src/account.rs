@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +21,7 @@ pub(crate) fn router() -> crate::routes::Routes {
         .route("/logout", post(logout))
         .route("/account", get(account_page))
         .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
 
 #[derive(Template)]
@@ -204,6 +205,8 @@ struct AccountPage {
     areas: Vec<(String, String)>,
     /// A token just made, shown this once.
     new_token: Option<String>,
+    /// The account's tokens, oldest first.
+    tokens: Vec<h2h_store::ApiToken>,
 }
 
 async fn account_page(State(state): State<AppState>, viewer: Viewer) -> Page {
@@ -217,6 +220,7 @@ async fn account_view(
 ) -> Result<AccountPage, WebError> {
     let principal = auth::require_signed_in(viewer)?;
     let snapshot = state.snapshot().await?;
+    let tokens = state.store.api_tokens(principal.account_id).await?;
     Ok(AccountPage {
         layout: crate::pages::layout(&snapshot, ""),
         username: principal.username.to_string(),
@@ -233,6 +237,7 @@ async fn account_view(
             })
             .collect(),
         new_token,
+        tokens,
     })
 }
 
@@ -272,6 +277,37 @@ async fn create_token(
     }
     .await
     .into()
+}
+
+/// Revokes one of the signed-in person's own tokens: it stops working on every server at
+/// once. Someone else's token, or one already revoked, is not found.
+async fn revoke_token(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Remote(remote): Remote,
+    Path(id): Path<i64>,
+) -> Response {
+    let revoked = async {
+        let principal = auth::require_signed_in(&viewer)?;
+        if !state
+            .store
+            .revoke_api_token(principal.account_id, id, &crate::views::now())
+            .await?
+        {
+            return Err(WebError::NotFound(String::from(
+                "You have no such token, or it has already been revoked.",
+            )));
+        }
+        let name = principal.username.as_str();
+        let detail = format!("token {id}");
+        auth::audit(&state, name, "token.revoke", name, "ok", &detail, &remote).await;
+        Ok(())
+    }
+    .await;
+    match revoked {
+        Ok(()) => Redirect::to("/account").into_response(),
+        Err(error) => error_page(&error),
+    }
 }
 
 #[cfg(test)]

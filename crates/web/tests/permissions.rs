@@ -416,6 +416,14 @@ fn matrix(f: &Fixture) -> Vec<Case> {
             None,
             "label=script",
         ),
+        // No such token: the rule is checked, nobody's token is revoked mid-matrix.
+        post(
+            "/account/tokens/{id}/revoke",
+            SignedIn,
+            "/account/tokens/999999/revoke",
+            None,
+            "",
+        ),
         case("/admin", Admin, "/admin", None),
         post(
             "/admin/publications",
@@ -851,6 +859,53 @@ async fn sign_in_sessions_and_the_audit_log(url: &str) {
         f.app.clone().oneshot(forged).await.unwrap().status(),
         StatusCode::FORBIDDEN
     );
+
+    // The account page lists a token made there, and revokes it for good.
+    let made = Request::post("/account/tokens")
+        .header(header::COOKIE, &session)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("label=nightly+fetch"))
+        .unwrap();
+    let made = f.app.clone().oneshot(made).await.unwrap();
+    assert_eq!(made.status(), StatusCode::OK);
+    let made = to_bytes(made.into_body(), usize::MAX).await.unwrap();
+    let made = String::from_utf8_lossy(&made);
+    let token = made
+        .split("<code class=\"h2h-token\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        made.contains("nightly fetch") && made.contains("In use"),
+        "{made}"
+    );
+    let (status, _, _) = send(&f.app, &Method::GET, "/api/v1/plans", Some(&token), "").await;
+    assert_eq!(status, StatusCode::OK);
+    // The row of the new token (the lead has the fixture's too).
+    let id = made
+        .split("nightly fetch")
+        .nth(1)
+        .and_then(|row| row.split("/account/tokens/").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let revoke = |cookie: &str| {
+        Request::post(format!("/account/tokens/{id}/revoke"))
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let revoked = f.app.clone().oneshot(revoke(&session)).await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let (status, _, _) = send(&f.app, &Method::GET, "/api/v1/plans", Some(&token), "").await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token is refused"
+    );
+    let again = f.app.clone().oneshot(revoke(&session)).await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "revoked once only");
 
     // Signing out ends the session on the server, not only in the browser.
     let out = Request::post("/logout")
