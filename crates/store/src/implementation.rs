@@ -1818,13 +1818,7 @@ macro_rules! implement_store {
         async fn bump_access_version<'c>(
             tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
         ) -> Result<(), crate::StoreError> {
-            sqlx::query(
-                "INSERT INTO metadata (key, value) VALUES ('access_version', '1') ON CONFLICT (key) \
-                 DO UPDATE SET value = CAST(CAST(metadata.value AS BIGINT) + 1 AS TEXT)",
-            )
-            .execute(&mut **tx)
-            .await?;
-            Ok(())
+            bump_counter(tx, "access_version").await
         }
 
         /// Counts every committed change to reference data, values or areas, so caches of
@@ -1832,10 +1826,19 @@ macro_rules! implement_store {
         async fn bump_data_version<'c>(
             tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
         ) -> Result<(), crate::StoreError> {
+            bump_counter(tx, "data_version").await
+        }
+
+        /// Adds one to the counter `key` of the metadata table within `tx`.
+        async fn bump_counter<'c>(
+            tx: &mut sqlx::Transaction<'c, <$store as crate::implementation::HasDatabase>::Database>,
+            key: &str,
+        ) -> Result<(), crate::StoreError> {
             sqlx::query(
-                "INSERT INTO metadata (key, value) VALUES ('data_version', '1') ON CONFLICT (key) \
+                "INSERT INTO metadata (key, value) VALUES ($1, '1') ON CONFLICT (key) \
                  DO UPDATE SET value = CAST(CAST(metadata.value AS BIGINT) + 1 AS TEXT)",
             )
+            .bind(key)
             .execute(&mut **tx)
             .await?;
             Ok(())
