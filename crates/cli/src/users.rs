@@ -257,15 +257,11 @@ pub async fn run(store: &dyn Store, command: UsersCommand) -> anyhow::Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         UsersCommand::Token { username, label } => {
-            let username = Username::parse(&username)?;
-            let credentials = store
-                .credentials(&username)
-                .await?
-                .with_context(|| format!("there is no account called {username}"))?;
+            let (username, account) = account_id(store, &username).await?;
             let token = auth::new_secret(auth::TOKEN_PREFIX)?;
             store
                 .create_api_token(
-                    credentials.account.principal.account_id,
+                    account,
                     &label,
                     &auth::digest(&token),
                     &auth::timestamp_now(),
@@ -276,7 +272,7 @@ pub async fn run(store: &dyn Store, command: UsersCommand) -> anyhow::Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         UsersCommand::Tokens { username, format } => {
-            let account = account_id(store, &username).await?;
+            let (_, account) = account_id(store, &username).await?;
             let tokens = store.api_tokens(account).await?;
             Listing {
                 headers: &["id", "label", "created_at", "revoked_at"],
@@ -302,28 +298,34 @@ pub async fn run(store: &dyn Store, command: UsersCommand) -> anyhow::Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         UsersCommand::Revoke { username, token } => {
-            let account = account_id(store, &username).await?;
+            let (username, account) = account_id(store, &username).await?;
             if !store
                 .revoke_api_token(account, token, &auth::timestamp_now())
                 .await?
             {
                 anyhow::bail!("{username} has no token {token} in use");
             }
-            audit(store, "token.revoke", &username, &format!("token {token}")).await?;
+            audit(
+                store,
+                "token.revoke",
+                username.as_str(),
+                &format!("token {token}"),
+            )
+            .await?;
             println!("revoked token {token} of {username}");
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The id of the account called `username`.
-async fn account_id(store: &dyn Store, username: &str) -> anyhow::Result<i64> {
+/// The account called `username`: its name as stored (folded to lower case) and its id.
+async fn account_id(store: &dyn Store, username: &str) -> anyhow::Result<(Username, i64)> {
     let username = Username::parse(username)?;
     let credentials = store
         .credentials(&username)
         .await?
         .with_context(|| format!("there is no account called {username}"))?;
-    Ok(credentials.account.principal.account_id)
+    Ok((username, credentials.account.principal.account_id))
 }
 
 async fn set_disabled(

@@ -77,16 +77,18 @@ pub async fn import_values(
     let context = import_context(store).await?;
     // The file is digested and packed for keeping on one core while it is read and checked
     // on the others: for a large return, that work is then off the clock.
-    let (parsed, (sha256, packed)) = std::thread::scope(|scope| {
+    let (parsed, packed) = std::thread::scope(|scope| {
         let packing = scope.spawn(|| (hex(&Sha256::digest(bytes)), PackedContent::pack(bytes)));
         let parsed =
             CsvTable::read(file_name, bytes, sheet).and_then(|table| read_values(&table, &context));
-        let packed = packing
-            .join()
-            .unwrap_or_else(|_| (hex(&Sha256::digest(bytes)), PackedContent::pack(bytes)));
-        (parsed, packed)
+        (parsed, packing.join())
     });
     let parsed = parsed?;
+    // As when a thread checking the rows fails (`read_values`).
+    let (sha256, packed) = packed.map_err(|_| IngestError::Malformed {
+        file: file_name.to_owned(),
+        message: "could not be kept: the thread packing it failed".to_owned(),
+    })?;
     tracing::debug!(checked = ?started.elapsed(), rows = parsed.accepted.len(), "return parsed");
     if let Some(earlier) = store.find_submission("values", &sha256).await? {
         return Ok(ValuesImport {

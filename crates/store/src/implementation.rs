@@ -68,10 +68,7 @@ macro_rules! implement_store {
             }
 
             async fn data_version(&self) -> Result<i64, crate::StoreError> {
-                let row: Option<(String,)> = sqlx::query_as("SELECT value FROM metadata WHERE key = 'data_version'")
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.and_then(|(v,)| v.parse().ok()).unwrap_or(0))
+                Ok(self.versions().await?.data)
             }
 
             async fn versions(&self) -> Result<crate::Versions, crate::StoreError> {

@@ -436,17 +436,15 @@ async fn submitted_file(
         .submitted_file(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no submission {id}.")))?;
-    let media_type = match file
+    let extension = file
         .file_name
         .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-    {
-        Some(ext) if ext == "csv" => "text/csv; charset=utf-8",
-        Some(ext) if ext == "xlsx" => {
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        }
-        Some(ext) if ext == "xlsm" => "application/vnd.ms-excel.sheet.macroEnabled.12",
-        Some(ext) if ext == "txt" => "text/plain; charset=utf-8",
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let media_type = match extension.as_deref() {
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("xlsm") => "application/vnd.ms-excel.sheet.macroEnabled.12",
+        Some("txt") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     };
     // The name as the sender gave it, kept to characters safe in a header.

@@ -222,12 +222,6 @@ pub struct SnapshotCache {
     fresh_wait: std::time::Duration,
 }
 
-impl Default for SnapshotCache {
-    fn default() -> Self {
-        Self::waiting(FRESH_WAIT)
-    }
-}
-
 impl SnapshotCache {
     /// A cache whose requests wait up to `fresh_wait` for figures that have just changed.
     pub fn waiting(fresh_wait: std::time::Duration) -> Self {
